@@ -1,0 +1,59 @@
+# Sourced by every tests/t-*.sh.  Gives a private scan directory, our binaries
+# first in PATH, pid-tracked background processes and a cleanup trap.
+set -u
+: "${SVBIN:?run tests through tests/run (make check)}"
+export PATH="$SVBIN:$SVTEST:$PATH"
+T=$(mktemp -d /tmp/svkit-test.XXXXXX)
+export SVDIR=$T/sv
+mkdir -p "$SVDIR"
+PIDS=()
+
+# bg CMD...: start in the background, remember the pid in $BGPID and for cleanup
+bg() { "$@" & BGPID=$!; PIDS+=("$BGPID"); }
+
+# kills every process a status file under $T still names, then its group
+kill_recorded_services() {
+  local f pid
+  while IFS= read -r f; do
+    pid=$(sed -n 's/^pid=//p' "$f" 2>/dev/null)
+    [ -n "$pid" ] && [ "$pid" != 0 ] && { kill -KILL -- "-$pid" 2>/dev/null; kill -KILL "$pid" 2>/dev/null; }
+  done < <(find "$T" -name status -path '*/supervise*' 2>/dev/null)
+}
+
+cleanup() {
+  local p i
+  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
+  for p in "${PIDS[@]}"; do
+    # bounded wait for each tracked process to go
+    for i in $(seq 1 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+  done
+  kill_recorded_services
+  for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
+  wait 2>/dev/null
+  rm -rf "$T"
+}
+trap cleanup EXIT
+
+ok()   { echo "ok $*"; }
+fail() { echo "FAIL $*"; }
+# check NAME CMD...: one verdict line from CMD's exit status
+check() { local n=$1; shift; if "$@"; then ok "$n"; else fail "$n"; fi; }
+# expect_eq NAME GOT WANT
+expect_eq() { if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: got '$2', want '$3'"; fi; }
+# expect_match NAME GOT REGEX (grep -E)
+expect_match() {
+  if printf '%s\n' "$2" | grep -Eq -- "$3"; then ok "$1"; else fail "$1: got '$2', want /$3/"; fi
+}
+
+# mksv NAME BODY: a service NAME whose run is "#!/bin/sh\nBODY"
+mksv() {
+  mkdir -p "$SVDIR/$1"
+  printf '#!/bin/sh\n%s\n' "$2" > "$SVDIR/$1/run"
+  chmod +x "$SVDIR/$1/run"
+}
+# statusval DIR KEY: a key of DIR/supervise/status (DIR may be a state dir)
+statusval() {
+  local f=$1/supervise/status
+  [ -f "$1/status" ] && f=$1/status
+  sed -n "s/^$2=//p" "$f" 2>/dev/null
+}
