@@ -1,0 +1,18 @@
+/* Time as svkit counts it: milliseconds on CLOCK_BOOTTIME, the clock
+   /proc/uptime shows.  Monotonic: stepping the wall clock changes nothing. */
+#ifndef SV_CLOCK_H
+#define SV_CLOCK_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+/* milliseconds since boot */
+extern uint64_t sv_now_ms(void);
+/* writes "H:MM:SS" or "D days, H:MM:SS"; returns length; buf >= 40 */
+extern size_t sv_fmt_duration(char *buf, uint64_t secs);
+/* writes ms as seconds with 2 decimals ("123.45"); returns length; buf >= 32 */
+extern size_t sv_fmt_secs(char *buf, uint64_t ms);
+/* parses "123", "123.4", "123.45" seconds into ms; 0 on syntax error */
+extern int sv_scan_secs(char const *s, uint64_t *ms);
+
+#endif

@@ -1,0 +1,325 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <skalibs/sig.h>
+#include <skalibs/djbunix.h>
+
+#include "sv_conf.h"
+
+void sv_conf_defaults(sv_conf *c)
+{
+  memset(c, 0, sizeof *c);
+  c->numprocs = 1;
+  c->autostart = 1;
+  c->umask = -1;
+  c->autorestart = SV_RESTART_ALWAYS;
+  c->exitcodes[0] = 0;
+  c->nexitcodes = 1;
+  c->startsecs_ms = 1000;
+  c->backoff_ms = 1000;
+  c->backoffmax_ms = 60000;
+  c->stopsignal = SIGTERM;
+  c->stopwait_ms = 10000;
+  c->stdout_maxbytes = c->stderr_maxbytes = 10 << 20;
+  c->stdout_backups = c->stderr_backups = 10;
+  c->priority = 500;
+  c->notification_fd = -1;
+  c->finish_timeout_ms = 5000;
+}
+
+int sv_signal_scan(char const *s)
+{
+  unsigned n = 0;
+  if (!*s) return 0;
+  if (*s >= '0' && *s <= '9') {
+    for (; *s >= '0' && *s <= '9'; s++) n = n * 10 + (unsigned)(*s - '0');
+    return *s || n == 0 || n >= NSIG ? 0 : (int)n;
+  }
+  if (!strncasecmp(s, "SIG", 3)) s += 3;
+  {
+    char up[16];
+    size_t i = 0;
+    for (; s[i] && i < sizeof up - 1; i++) up[i] = s[i] >= 'a' && s[i] <= 'z' ? s[i] - 32 : s[i];
+    if (s[i]) return 0;
+    up[i] = 0;
+    return sig_number(up);
+  }
+}
+
+int sv_conf_expected(sv_conf const *c, int e)
+{
+  for (unsigned i = 0; i < c->nexitcodes; i++)
+    if (c->exitcodes[i] == e) return 1;
+  return 0;
+}
+
+/* ---- values ---- */
+
+static int scan_uint(char const *s, uint64_t *u, char const **end)
+{
+  uint64_t n = 0;
+  if (*s < '0' || *s > '9') return 0;
+  for (; *s >= '0' && *s <= '9'; s++) {
+    if (n > (UINT64_MAX - 9) / 10) return 0;
+    n = n * 10 + (uint64_t)(*s - '0');
+  }
+  *u = n;
+  *end = s;
+  return 1;
+}
+
+static int scan_number(char const *s, uint64_t *u)
+{
+  char const *end;
+  return scan_uint(s, u, &end) && !*end;
+}
+
+/* seconds, "1.5", or "250ms" -> ms */
+static int scan_duration(char const *s, uint64_t *ms)
+{
+  uint64_t whole, frac = 0, scale = 100;
+  char const *p;
+  if (!scan_uint(s, &whole, &p)) return 0;
+  if (!strcmp(p, "ms")) { *ms = whole; return 1; }
+  if (*p == '.')
+    for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10) frac += scale * (uint64_t)(*p - '0');
+  if (*p == 's') p++;
+  if (*p) return 0;
+  *ms = whole * 1000 + frac;
+  return 1;
+}
+
+static int scan_size(char const *s, uint64_t *bytes)
+{
+  uint64_t n, mult = 1;
+  char const *p;
+  if (!scan_uint(s, &n, &p)) return 0;
+  if (!strcasecmp(p, "KB") || !strcasecmp(p, "K")) mult = 1024;
+  else if (!strcasecmp(p, "MB") || !strcasecmp(p, "M")) mult = 1024 * 1024;
+  else if (!strcasecmp(p, "GB") || !strcasecmp(p, "G")) mult = 1024 * 1024 * 1024;
+  else if (*p && strcasecmp(p, "B")) return 0;
+  *bytes = n * mult;
+  return 1;
+}
+
+static int scan_bool(char const *s, int *b)
+{
+  if (!strcasecmp(s, "true") || !strcasecmp(s, "yes") || !strcmp(s, "1") || !strcasecmp(s, "on")) *b = 1;
+  else if (!strcasecmp(s, "false") || !strcasecmp(s, "no") || !strcmp(s, "0") || !strcasecmp(s, "off")) *b = 0;
+  else return 0;
+  return 1;
+}
+
+/* strips one level of double quotes in place, honouring \" and \\ */
+static int unquote(char *s)
+{
+  size_t len = strlen(s), i, j;
+  if (!len || s[0] != '"') return 1;
+  if (len < 2 || s[len - 1] != '"') return 0;
+  for (i = 1, j = 0; i < len - 1; i++) {
+    if (s[i] == '\\' && (s[i + 1] == '"' || s[i + 1] == '\\') && i + 1 < len - 1) i++;
+    s[j++] = s[i];
+  }
+  s[j] = 0;
+  return 1;
+}
+
+/* env=K=V,K2="v, w": splits in place into c->env */
+static int parse_env(sv_conf *c, char *v, char const **why)
+{
+  while (*v) {
+    char *item = v, *w = v, *eq;
+    int inq = 0;
+    for (; *v && (inq || *v != ','); v++) {
+      if (*v == '\\' && inq && (v[1] == '"' || v[1] == '\\')) { *w++ = *++v; continue; }
+      if (*v == '"') { inq = !inq; continue; }
+      *w++ = *v;
+    }
+    if (inq) { *why = "unterminated quote in env"; return 0; }
+    if (*v) v++;
+    *w = 0;
+    while (*item == ' ' || *item == '\t') item++;
+    eq = strchr(item, '=');
+    if (!eq || eq == item) { *why = "env item is not K=V"; return 0; }
+    if (c->nenv >= SV_ENV_MAX) { *why = "too many env items"; return 0; }
+    c->env[c->nenv++] = item;
+  }
+  return 1;
+}
+
+static int parse_exitcodes(sv_conf *c, char *v)
+{
+  c->nexitcodes = 0;
+  while (*v) {
+    uint64_t n;
+    char const *end;
+    while (*v == ' ') v++;
+    if (!scan_uint(v, &n, &end) || n > 255 || c->nexitcodes >= SV_EXITCODES_MAX) return 0;
+    c->exitcodes[c->nexitcodes++] = (int)n;
+    v = (char *)end;
+    while (*v == ' ') v++;
+    if (*v == ',') v++;
+    else if (*v) return 0;
+  }
+  return c->nexitcodes > 0;
+}
+
+static int parse_restart(char const *v, enum sv_restart *r)
+{
+  int b;
+  if (!strcasecmp(v, "always")) *r = SV_RESTART_ALWAYS;
+  else if (!strcasecmp(v, "never")) *r = SV_RESTART_NEVER;
+  else if (!strcasecmp(v, "unexpected")) *r = SV_RESTART_UNEXPECTED;
+  else if (scan_bool(v, &b)) *r = b ? SV_RESTART_ALWAYS : SV_RESTART_NEVER;
+  else return 0;
+  return 1;
+}
+
+/* one key: 1 ok, 0 bad value, -1 unknown key */
+static int set_key(sv_conf *c, char const *k, char *v, char const **why)
+{
+  uint64_t n;
+#define IS(name) (!strcmp(k, name))
+  if (IS("command") || IS("cmd")) c->command = *v ? v : 0;
+  else if (IS("numprocs")) { if (!scan_number(v, &n) || !n || n > 1000) return 0; c->numprocs = (unsigned)n; }
+  else if (IS("autostart")) { if (!scan_bool(v, &c->autostart)) return 0; c->set |= SV_SET_AUTOSTART; }
+  else if (IS("workingdir") || IS("directory")) c->workingdir = *v ? v : 0;
+  else if (IS("env") || IS("environment")) { c->nenv = 0; return parse_env(c, v, why); }
+  else if (IS("umask")) {
+    n = 0;
+    for (char const *p = v; *p; p++) { if (*p < '0' || *p > '7') return 0; n = n * 8 + (uint64_t)(*p - '0'); }
+    if (!*v || n > 0777) return 0;
+    c->umask = (int)n;
+  }
+  else if (IS("user")) c->user = *v ? v : 0;
+  else if (IS("autorestart")) return parse_restart(v, &c->autorestart);
+  else if (IS("exitcodes")) return parse_exitcodes(c, v);
+  else if (IS("startsecs")) return scan_duration(v, &c->startsecs_ms);
+  else if (IS("startretries")) { if (!scan_number(v, &n) || n > 1000000) return 0; c->startretries = (unsigned)n; }
+  else if (IS("backoff")) return scan_duration(v, &c->backoff_ms);
+  else if (IS("backoffmax")) return scan_duration(v, &c->backoffmax_ms);
+  else if (IS("stopsignal")) { if (!(c->stopsignal = sv_signal_scan(v))) return 0; c->set |= SV_SET_STOPSIGNAL; }
+  else if (IS("stopwaitsecs")) { if (!scan_duration(v, &c->stopwait_ms)) return 0; c->set |= SV_SET_STOPWAIT; }
+  else if (IS("stdout")) c->stdout_dest = !*v || !strcmp(v, "AUTO") ? 0 : v;
+  else if (IS("stderr")) c->stderr_dest = !*v || !strcmp(v, "AUTO") ? 0 : v;
+  else if (IS("stdout_maxbytes")) return scan_size(v, &c->stdout_maxbytes) && c->stdout_maxbytes;
+  else if (IS("stderr_maxbytes")) return scan_size(v, &c->stderr_maxbytes) && c->stderr_maxbytes;
+  else if (IS("stdout_backups")) { if (!scan_number(v, &n) || n > 1000) return 0; c->stdout_backups = (unsigned)n; }
+  else if (IS("stderr_backups")) { if (!scan_number(v, &n) || n > 1000) return 0; c->stderr_backups = (unsigned)n; }
+  else if (IS("priority")) {
+    int neg = *v == '-';
+    if (!scan_number(v + neg, &n) || n > 1000000) return 0;
+    c->priority = neg ? -(int)n : (int)n;
+  }
+  else return -1;
+#undef IS
+  return 1;
+}
+
+static char *trim(char *s)
+{
+  char *e;
+  while (*s == ' ' || *s == '\t' || *s == '\r') s++;
+  e = s + strlen(s);
+  while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r')) *--e = 0;
+  return s;
+}
+
+int sv_conf_parse(sv_conf *c, size_t len, char *err)
+{
+  char *line = c->buf;
+  unsigned lineno = 0;
+  c->buf[len] = 0;
+  if (memchr(c->buf, 0, len)) {
+    snprintf(err, SV_ERR_MAX, "conf: contains a NUL byte");
+    return 0;
+  }
+  while (line < c->buf + len) {
+    char *nl = strchr(line, '\n'), *k, *v, *eq;
+    char const *why = "bad value";
+    int r;
+    lineno++;
+    if (nl) *nl = 0;
+    k = trim(line);
+    line = nl ? nl + 1 : c->buf + len;
+    if (!*k || *k == '#') continue;
+    eq = strchr(k, '=');
+    if (!eq) { snprintf(err, SV_ERR_MAX, "conf line %u: expected key=value: %.60s", lineno, k); return 0; }
+    *eq = 0;
+    k = trim(k);
+    v = trim(eq + 1);
+    if (!unquote(v)) { snprintf(err, SV_ERR_MAX, "conf line %u: unterminated quote", lineno); return 0; }
+    r = set_key(c, k, v, &why);
+    if (r < 0) { snprintf(err, SV_ERR_MAX, "conf line %u: unknown key: %.60s", lineno, k); return 0; }
+    if (!r) { snprintf(err, SV_ERR_MAX, "conf line %u: %s for %s: %.60s", lineno, why, k, v); return 0; }
+  }
+  if (c->backoffmax_ms < c->backoff_ms) c->backoffmax_ms = c->backoff_ms;
+  return 1;
+}
+
+/* ---- files ---- */
+
+/* reads a small s6 file's first line: 1 read, 0 absent, -1 error */
+static int read_small(char const *svdir, char const *name, char *buf, size_t max)
+{
+  char path[4096];
+  ssize_t r;
+  snprintf(path, sizeof path, "%s/%s", svdir, name);
+  r = openreadnclose(path, buf, max - 1);
+  if (r < 0) return errno == ENOENT ? 0 : -1;
+  buf[r] = 0;
+  buf[strcspn(buf, "\n")] = 0;
+  return 1;
+}
+
+static int load_s6_files(sv_conf *c, char const *svdir, char *err)
+{
+  char v[64];
+  uint64_t n;
+  int r;
+  if ((r = read_small(svdir, "notification-fd", v, sizeof v))) {
+    if (r < 0 || !scan_number(trim(v), &n) || n < 3 || n > 1023) goto bad_notif;
+    c->notification_fd = (int)n;
+  }
+  if ((r = read_small(svdir, "timeout-kill", v, sizeof v)) && !(c->set & SV_SET_STOPWAIT)) {
+    if (r < 0 || !scan_number(trim(v), &c->stopwait_ms)) { snprintf(err, SV_ERR_MAX, "timeout-kill: bad value"); return 0; }
+  }
+  if ((r = read_small(svdir, "timeout-finish", v, sizeof v))) {
+    if (r < 0 || !scan_number(trim(v), &c->finish_timeout_ms)) { snprintf(err, SV_ERR_MAX, "timeout-finish: bad value"); return 0; }
+  }
+  if ((r = read_small(svdir, "down-signal", v, sizeof v)) && !(c->set & SV_SET_STOPSIGNAL)) {
+    if (r < 0 || !(c->stopsignal = sv_signal_scan(trim(v)))) { snprintf(err, SV_ERR_MAX, "down-signal: bad value"); return 0; }
+  }
+  return 1;
+bad_notif:
+  snprintf(err, SV_ERR_MAX, "notification-fd: bad value");
+  return 0;
+}
+
+static int exists(char const *svdir, char const *name)
+{
+  char path[4096];
+  snprintf(path, sizeof path, "%s/%s", svdir, name);
+  return access(path, F_OK) == 0;
+}
+
+int sv_conf_load(sv_conf *c, char const *svdir, char *err)
+{
+  char path[4096];
+  ssize_t r;
+  sv_conf_defaults(c);
+  snprintf(path, sizeof path, "%s/conf", svdir);
+  r = openreadnclose(path, c->buf, SV_CONF_MAX + 1);
+  if (r < 0 && errno != ENOENT) { snprintf(err, SV_ERR_MAX, "unable to read %.150s: %s", path, strerror(errno)); return -1; }
+  if (r > SV_CONF_MAX) { snprintf(err, SV_ERR_MAX, "conf: larger than %d bytes", SV_CONF_MAX); return 0; }
+  if (r >= 0 && !sv_conf_parse(c, (size_t)r, err)) return 0;
+  if (!load_s6_files(c, svdir, err)) return 0;
+  if (!(c->set & SV_SET_AUTOSTART) && exists(svdir, "down")) c->autostart = 0;
+  c->has_run = exists(svdir, "run");
+  return 1;
+}

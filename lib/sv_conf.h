@@ -1,0 +1,63 @@
+/* A service's settings: the conf file, the s6 files beside it, and `down`. */
+#ifndef SV_CONF_H
+#define SV_CONF_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+#define SV_CONF_MAX 8192 /* bytes of conf file */
+#define SV_ENV_MAX 64
+#define SV_EXITCODES_MAX 32
+#define SV_ERR_MAX 256
+
+enum sv_restart { SV_RESTART_ALWAYS, SV_RESTART_NEVER, SV_RESTART_UNEXPECTED };
+
+/* which settings conf gave explicitly (they win over the s6 files) */
+#define SV_SET_AUTOSTART 0x1u
+#define SV_SET_STOPSIGNAL 0x2u
+#define SV_SET_STOPWAIT 0x4u
+
+typedef struct sv_conf_s sv_conf;
+struct sv_conf_s {
+  char const *command;    /* NULL: none */
+  unsigned numprocs;
+  int autostart;
+  char const *workingdir; /* NULL: the service dir */
+  char const *env[SV_ENV_MAX]; /* "K=V" */
+  unsigned nenv;
+  int umask;              /* -1: inherited */
+  char const *user;       /* NULL: none; "name" or "name:group" */
+  enum sv_restart autorestart;
+  int exitcodes[SV_EXITCODES_MAX];
+  unsigned nexitcodes;
+  uint64_t startsecs_ms;
+  unsigned startretries;
+  uint64_t backoff_ms;
+  uint64_t backoffmax_ms;
+  int stopsignal;
+  uint64_t stopwait_ms;   /* 0: never SIGKILL (s6 timeout-kill=0) */
+  char const *stdout_dest; /* NULL: AUTO */
+  char const *stderr_dest; /* NULL: AUTO; "stdout" merges */
+  uint64_t stdout_maxbytes, stderr_maxbytes;
+  unsigned stdout_backups, stderr_backups;
+  int priority;
+  int notification_fd;    /* -1: none */
+  uint64_t finish_timeout_ms;
+  unsigned set;           /* SV_SET_* */
+  int has_run;            /* S/run exists */
+  char buf[SV_CONF_MAX + 1];
+};
+
+/* defaults for every setting */
+extern void sv_conf_defaults(sv_conf *c);
+/* parses c->buf (len bytes) in place: 1 ok, 0 bad line (err: "conf line N: ...") */
+extern int sv_conf_parse(sv_conf *c, size_t len, char *err);
+/* defaults + SVDIR/conf + s6 files + down: 1 ok, 0 bad configuration,
+   -1 system error (errno); err says which file and why on 0 and -1 */
+extern int sv_conf_load(sv_conf *c, char const *svdir, char *err);
+/* "TERM", "SIGTERM", "term" or "15" -> signal number, 0 if none */
+extern int sv_signal_scan(char const *s);
+/* is exit code e one of exitcodes= */
+extern int sv_conf_expected(sv_conf const *c, int e);
+
+#endif

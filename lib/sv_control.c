@@ -1,0 +1,42 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include <skalibs/allreadwrite.h>
+
+#include "sv_control.h"
+
+int sv_control_signal(char c)
+{
+  switch (c) {
+    case 'p': return SIGSTOP;
+    case 'c': return SIGCONT;
+    case 'h': return SIGHUP;
+    case 'a': return SIGALRM;
+    case 'i': return SIGINT;
+    case 't': return SIGTERM;
+    case 'k': return SIGKILL;
+    case 'q': return SIGQUIT;
+    case '1': return SIGUSR1;
+    case '2': return SIGUSR2;
+    case 'y': return SIGWINCH;
+    case 'b': return SIGABRT;
+    default: return 0;
+  }
+}
+
+int sv_control_send(char const *statedir, char const *s, size_t n)
+{
+  char path[4096];
+  int fd;
+  size_t w;
+  snprintf(path, sizeof path, "%s/control", statedir);
+  /* O_NONBLOCK: ENXIO tells that no supervise holds the read end */
+  fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return errno == ENXIO || errno == ENOENT ? 0 : -1;
+  w = allwrite(fd, s, n);
+  close(fd);
+  return w == n ? 1 : -1;
+}

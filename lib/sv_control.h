@@ -1,0 +1,15 @@
+/* The control FIFO: one byte per command, s6-svc letters. */
+#ifndef SV_CONTROL_H
+#define SV_CONTROL_H
+
+#include <stddef.h>
+
+/* every byte supervise acts on; anything else is ignored */
+#define SV_CONTROL_LETTERS "udorxpchaitkq12yb"
+
+/* signal for a signal letter (p c h a i t k q 1 2 y b), 0 for others */
+extern int sv_control_signal(char c);
+/* writes s to STATEDIR/control: 1 sent, 0 no supervise listening, -1 error (errno) */
+extern int sv_control_send(char const *statedir, char const *s, size_t n);
+
+#endif

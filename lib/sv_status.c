@@ -1,0 +1,131 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <skalibs/djbunix.h>
+#include <skalibs/sig.h>
+
+#include "sv_clock.h"
+#include "sv_status.h"
+
+static char const *const state_names[SV_NSTATES] = {
+  "STOPPED", "STARTING", "RUNNING", "BACKOFF", "STOPPING", "EXITED", "FATAL"
+};
+static char const *const want_names[3] = { "up", "down", "once" };
+
+char const *sv_state_name(enum sv_state s)
+{
+  return (unsigned)s < SV_NSTATES ? state_names[s] : "UNKNOWN";
+}
+
+int sv_state_scan(char const *name, enum sv_state *s)
+{
+  for (unsigned i = 0; i < SV_NSTATES; i++)
+    if (!strcmp(name, state_names[i])) { *s = (enum sv_state)i; return 1; }
+  return 0;
+}
+
+char const *sv_want_name(enum sv_want w)
+{
+  return (unsigned)w < 3 ? want_names[w] : "up";
+}
+
+char const *sv_lastexit_fmt(char *buf, sv_status const *st)
+{
+  if (st->lastexit_kind == SV_EXIT_CODE) snprintf(buf, 32, "exit %d", st->lastexit);
+  else if (st->lastexit_kind == SV_EXIT_SIGNAL) {
+    char const *n = sig_name(st->lastexit);
+    if (n && *n && strcmp(n, "???")) snprintf(buf, 32, "signal %s", n);
+    else snprintf(buf, 32, "signal %d", st->lastexit);
+  }
+  else strcpy(buf, "none");
+  return buf;
+}
+
+int sv_status_write(char const *statedir, sv_status const *st)
+{
+  char path[4096], buf[1024], since[32], started[32], until[32], last[32];
+  int n;
+  sv_fmt_secs(since, st->since_ms);
+  sv_fmt_secs(started, st->started_ms);
+  sv_fmt_secs(until, st->until_ms);
+  n = snprintf(buf, sizeof buf,
+               "state=%s\npid=%d\nsince=%s\nwant=%s\nready=%d\nrestarts=%u\nlastexit=%s\n"
+               "reason=%s\nstarted=%s\npidstart=%llu\nfailures=%u\nfinish=%d\nuntil=%s\nsupervisor=%d\n",
+               sv_state_name(st->state), (int)st->pid, since, sv_want_name(st->want), st->ready,
+               st->restarts, sv_lastexit_fmt(last, st), st->reason, started,
+               (unsigned long long)st->pidstart, st->failures, (int)st->finish, until,
+               (int)st->supervisor);
+  if (n < 0 || (size_t)n >= sizeof buf) { errno = ENAMETOOLONG; return 0; }
+  snprintf(path, sizeof path, "%s/status", statedir);
+  return openwritenclose_suffix(path, buf, (size_t)n, ".new");
+}
+
+static void parse_lastexit(sv_status *st, char const *v)
+{
+  if (!strncmp(v, "exit ", 5)) { st->lastexit_kind = SV_EXIT_CODE; st->lastexit = atoi(v + 5); }
+  else if (!strncmp(v, "signal ", 7)) {
+    int s = v[7] >= '0' && v[7] <= '9' ? atoi(v + 7) : sig_number(v + 7);
+    st->lastexit_kind = SV_EXIT_SIGNAL;
+    st->lastexit = s;
+  }
+  else st->lastexit_kind = SV_EXIT_NONE;
+}
+
+static void set_field(sv_status *st, char const *k, char const *v)
+{
+  if (!strcmp(k, "state")) { if (!sv_state_scan(v, &st->state)) st->state = SV_STOPPED; }
+  else if (!strcmp(k, "pid")) st->pid = atoi(v);
+  else if (!strcmp(k, "since")) sv_scan_secs(v, &st->since_ms);
+  else if (!strcmp(k, "want")) st->want = !strcmp(v, "down") ? SV_WANT_DOWN : !strcmp(v, "once") ? SV_WANT_ONCE : SV_WANT_UP;
+  else if (!strcmp(k, "ready")) st->ready = atoi(v);
+  else if (!strcmp(k, "restarts")) st->restarts = (unsigned)strtoul(v, 0, 10);
+  else if (!strcmp(k, "lastexit")) parse_lastexit(st, v);
+  else if (!strcmp(k, "reason")) snprintf(st->reason, sizeof st->reason, "%s", v);
+  else if (!strcmp(k, "started")) sv_scan_secs(v, &st->started_ms);
+  else if (!strcmp(k, "pidstart")) st->pidstart = strtoull(v, 0, 10);
+  else if (!strcmp(k, "failures")) st->failures = (unsigned)strtoul(v, 0, 10);
+  else if (!strcmp(k, "finish")) st->finish = atoi(v);
+  else if (!strcmp(k, "until")) sv_scan_secs(v, &st->until_ms);
+  else if (!strcmp(k, "supervisor")) st->supervisor = atoi(v);
+}
+
+int sv_status_read(char const *statedir, sv_status *st)
+{
+  char path[4096], buf[2048];
+  char *line = buf;
+  ssize_t r;
+  sv_status zero = SV_STATUS_ZERO;
+  *st = zero;
+  snprintf(path, sizeof path, "%s/status", statedir);
+  r = openreadnclose(path, buf, sizeof buf - 1);
+  if (r < 0) return errno == ENOENT ? 0 : -1;
+  buf[r] = 0;
+  while (*line) {
+    char *nl = strchr(line, '\n'), *eq;
+    if (nl) *nl = 0;
+    eq = strchr(line, '=');
+    if (eq) { *eq = 0; set_field(st, line, eq + 1); }
+    if (!nl) break;
+    line = nl + 1;
+  }
+  return 1;
+}
+
+uint64_t sv_pid_starttime(pid_t pid)
+{
+  char path[64], buf[1024], *p;
+  ssize_t r;
+  unsigned field;
+  snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+  r = openreadnclose(path, buf, sizeof buf - 1);
+  if (r <= 0) return 0;
+  buf[r] = 0;
+  /* comm may hold spaces and parens: fields count from the last ')' */
+  p = strrchr(buf, ')');
+  if (!p) return 0;
+  for (field = 2; *p && field < 22; p++)
+    if (*p == ' ') field++;
+  return strtoull(p, 0, 10);
+}

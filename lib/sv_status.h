@@ -1,0 +1,48 @@
+/* S/supervise/status: the one record of a service's state, key=value text,
+   replaced atomically.  supervise writes it, everybody else reads it. */
+#ifndef SV_STATUS_H
+#define SV_STATUS_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "sv_conf.h"
+
+enum sv_state { SV_STOPPED, SV_STARTING, SV_RUNNING, SV_BACKOFF, SV_STOPPING, SV_EXITED, SV_FATAL, SV_NSTATES };
+enum sv_want { SV_WANT_UP, SV_WANT_DOWN, SV_WANT_ONCE };
+enum sv_exitkind { SV_EXIT_NONE, SV_EXIT_CODE, SV_EXIT_SIGNAL };
+
+typedef struct sv_status_s sv_status;
+struct sv_status_s {
+  enum sv_state state;
+  pid_t pid;             /* the run process, 0 when none */
+  uint64_t since_ms;     /* boot clock at the last state change */
+  uint64_t started_ms;   /* boot clock when pid started, 0 when none */
+  uint64_t pidstart;     /* pid's start time in /proc/PID/stat ticks: adoption check */
+  enum sv_want want;
+  int ready;
+  unsigned restarts;     /* automatic restarts */
+  unsigned failures;     /* consecutive failed starts */
+  enum sv_exitkind lastexit_kind;
+  int lastexit;          /* exit code or signal number */
+  pid_t finish;          /* finish script running, 0 when none */
+  uint64_t until_ms;     /* BACKOFF: boot clock of the next try */
+  pid_t supervisor;      /* pid of supervise */
+  char reason[SV_ERR_MAX];
+};
+#define SV_STATUS_ZERO { .state = SV_STOPPED, .want = SV_WANT_UP }
+
+extern char const *sv_state_name(enum sv_state s);
+/* 1 found, 0 unknown name */
+extern int sv_state_scan(char const *name, enum sv_state *s);
+extern char const *sv_want_name(enum sv_want w);
+/* "exit 1", "signal TERM", "none"; buf >= 32 */
+extern char const *sv_lastexit_fmt(char *buf, sv_status const *st);
+/* atomically replaces STATEDIR/status: 1 ok, 0 error (errno) */
+extern int sv_status_write(char const *statedir, sv_status const *st);
+/* reads STATEDIR/status: 1 ok, 0 absent, -1 error (errno) */
+extern int sv_status_read(char const *statedir, sv_status *st);
+/* start time of pid from /proc (clock ticks since boot), 0 if gone */
+extern uint64_t sv_pid_starttime(pid_t pid);
+
+#endif

@@ -1,0 +1,71 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "sv_conf.h"
+#include "sv_svdir.h"
+
+char const *sv_scandir(void)
+{
+  char const *d = getenv("SVDIR");
+  return d && *d ? d : "/etc/sv";
+}
+
+void sv_statedir(char *buf, char const *svdir, int instance)
+{
+  if (instance < 0) snprintf(buf, SV_PATH_MAX, "%s/supervise", svdir);
+  else snprintf(buf, SV_PATH_MAX, "%s/supervise@%d", svdir, instance);
+}
+
+unsigned sv_numprocs(char const *svdir)
+{
+  static sv_conf c; /* 8 KiB: kept off small stacks */
+  char err[SV_ERR_MAX];
+  return sv_conf_load(&c, svdir, err) == 1 ? c.numprocs : 1;
+}
+
+static int fill(sv_target *t, char const *name, char const *svdir, int instance)
+{
+  struct stat st;
+  if (strlen(name) >= sizeof t->name || strlen(svdir) + 16 >= SV_PATH_MAX) { errno = ENAMETOOLONG; return -1; }
+  if (stat(svdir, &st) < 0) return -1;
+  if (!S_ISDIR(st.st_mode)) { errno = ENOTDIR; return -1; }
+  strcpy(t->name, name);
+  strcpy(t->svdir, svdir);
+  t->instance = instance;
+  sv_statedir(t->statedir, svdir, instance);
+  return 1;
+}
+
+int sv_targets(char const *arg, sv_target *t, unsigned max)
+{
+  char svdir[SV_PATH_MAX], base[256];
+  char const *at = 0;
+  unsigned n;
+  int isname = arg[0] != '.' && arg[0] != '/';
+  if (!*arg || !max) { errno = EINVAL; return -1; }
+  if (isname) at = strrchr(arg, '@');
+  if (at) {
+    char *end;
+    long i = strtol(at + 1, &end, 10);
+    if (at[1] < '0' || at[1] > '9' || *end || i < 0 || i > 100000) { errno = ERANGE; return -1; }
+    if ((size_t)(at - arg) >= sizeof base) { errno = ENAMETOOLONG; return -1; }
+    memcpy(base, arg, (size_t)(at - arg));
+    base[at - arg] = 0;
+    if (snprintf(svdir, sizeof svdir, "%s/%s", sv_scandir(), base) >= (int)sizeof svdir) { errno = ENAMETOOLONG; return -1; }
+    if ((unsigned)i >= sv_numprocs(svdir) && fill(t, arg, svdir, -1) > 0) { errno = ERANGE; return -1; }
+    return fill(t, arg, svdir, (int)i);
+  }
+  if (snprintf(svdir, sizeof svdir, isname ? "%s/%s" : "%.0s%s", sv_scandir(), arg) >= (int)sizeof svdir) { errno = ENAMETOOLONG; return -1; }
+  n = sv_numprocs(svdir);
+  if (n <= 1) return fill(t, arg, svdir, -1);
+  if (n > max) n = max;
+  for (unsigned i = 0; i < n; i++) {
+    char name[300];
+    snprintf(name, sizeof name, "%s@%u", arg, i);
+    if (fill(t + i, name, svdir, (int)i) < 0) return -1;
+  }
+  return (int)n;
+}

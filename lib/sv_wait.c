@@ -1,0 +1,60 @@
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include "sv_clock.h"
+#include "sv_wait.h"
+
+static int all_there(sv_target const *t, unsigned n, sv_wait_pred *pred, void *ctx)
+{
+  for (unsigned i = 0; i < n; i++) {
+    sv_status st;
+    int r = sv_status_read(t[i].statedir, &st);
+    if (r < 0) return -1;
+    if (!(*pred)(r ? &st : 0, i, ctx)) return 0;
+  }
+  return 1;
+}
+
+/* reads and discards pending events; -1 on error */
+static int drain(int fd)
+{
+  char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+  for (;;) {
+    ssize_t r = read(fd, buf, sizeof buf);
+    if (r > 0) continue;
+    return r < 0 && errno != EAGAIN ? -1 : 0;
+  }
+}
+
+int sv_wait(sv_target const *t, unsigned n, sv_wait_pred *pred, void *ctx, uint64_t timeout_ms)
+{
+  uint64_t deadline = timeout_ms ? sv_now_ms() + timeout_ms : 0;
+  int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC), r = -1;
+  if (fd < 0) return -1;
+  /* watch first, then look: a change between the two is not missed */
+  for (unsigned i = 0; i < n; i++)
+    if (inotify_add_watch(fd, t[i].statedir, IN_MOVED_TO | IN_CLOSE_WRITE) < 0) goto end;
+  for (;;) {
+    struct pollfd p = { .fd = fd, .events = POLLIN };
+    int wait_ms = -1;
+    r = all_there(t, n, pred, ctx);
+    if (r) goto end;
+    if (deadline) {
+      uint64_t now = sv_now_ms();
+      if (now >= deadline) { r = 0; goto end; }
+      wait_ms = (int)(deadline - now);
+    }
+    if (poll(&p, 1, wait_ms) < 0 && errno != EINTR) { r = -1; goto end; }
+    if (drain(fd) < 0) { r = -1; goto end; }
+  }
+end:
+  {
+    int e = errno;
+    close(fd);
+    errno = e;
+  }
+  return r;
+}

@@ -1,0 +1,230 @@
+/* Starting run and finish: fork, set the child up as SPEC §1 says, exec,
+   and report a failure before exec to the parent on a close-on-exec pipe. */
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <skalibs/djbunix.h>
+#include <skalibs/selfpipe.h>
+#include <skalibs/sig.h>
+
+#include "supervise.h"
+#include "sv_svdir.h"
+
+/* what the child could not do, sent to the parent */
+typedef struct childfail_s childfail;
+struct childfail_s {
+  char step; /* index into steps[] */
+  int err;
+};
+
+enum { STEP_ENVDIR, STEP_STDOUT, STEP_STDERR, STEP_CHDIR, STEP_USER, STEP_EXEC, STEP_NOTIF };
+static char const *const steps[] = {
+  "read env/", "open stdout", "open stderr", "chdir to workingdir", "set user", "exec", "set up notification-fd"
+};
+
+typedef struct user_s user;
+struct user_s {
+  char const *name; /* NULL: stay who we are */
+  uid_t uid;
+  gid_t gid;
+};
+
+static void die_child(int errfd, int step)
+{
+  childfail f = { (char)step, errno };
+  if (write(errfd, &f, sizeof f) < 0) _exit(111);
+  _exit(step == STEP_EXEC ? (f.err == ENOENT ? 127 : 126) : 111);
+}
+
+/* env/K sets K to its first line, NUL -> newline, trailing blanks cut; empty unsets */
+static int apply_envdir(void)
+{
+  DIR *d = opendir("env");
+  struct dirent *e;
+  if (!d) return errno == ENOENT ? 0 : -1;
+  while ((e = readdir(d))) {
+    char path[300], val[4096];
+    ssize_t r;
+    size_t len;
+    if (e->d_name[0] == '.') continue;
+    snprintf(path, sizeof path, "env/%.250s", e->d_name);
+    r = openreadnclose(path, val, sizeof val - 1);
+    if (r < 0) { closedir(d); return -1; }
+    len = (size_t)r;
+    val[len] = 0;
+    if (!len) { unsetenv(e->d_name); continue; }
+    len = strcspn(val, "\n");
+    for (size_t i = 0; i < len; i++) if (!val[i]) val[i] = '\n';
+    while (len && (val[len - 1] == ' ' || val[len - 1] == '\t')) len--;
+    val[len] = 0;
+    setenv(e->d_name, val, 1);
+  }
+  closedir(d);
+  return 0;
+}
+
+static int open_dest(char const *dest, int fd)
+{
+  int f = open(dest, O_WRONLY | O_APPEND | O_CREAT | O_NOCTTY, 0644);
+  if (f < 0) return -1;
+  return fd_move(fd, f) < 0 ? -1 : 0;
+}
+
+static int become(user const *u)
+{
+  if (!u->name) return 0;
+  if (setgid(u->gid) < 0 || initgroups(u->name, u->gid) < 0 || setuid(u->uid) < 0) return -1;
+  return 0;
+}
+
+/* runs in the child: everything but exec; returns the failed step or -1 */
+static int prepare_child(sv_conf const *c, int instance, user const *u)
+{
+  selfpipe_finish(); /* 2.13 keeps trapped signals blocked: unblock for the service */
+  sig_restore(SIGPIPE);
+  if (setsid() < 0) return STEP_EXEC;
+  if (apply_envdir() < 0) return STEP_ENVDIR;
+  for (unsigned i = 0; i < c->nenv; i++) putenv((char *)c->env[i]);
+  if (instance >= 0) {
+    char buf[16];
+    snprintf(buf, sizeof buf, "%d", instance);
+    setenv("SV_INSTANCE", buf, 1);
+  }
+  if (c->stdout_dest && open_dest(c->stdout_dest, 1) < 0) return STEP_STDOUT;
+  if (c->stderr_dest) {
+    if (!strcmp(c->stderr_dest, "stdout")) { if (dup2(1, 2) < 0) return STEP_STDERR; }
+    else if (open_dest(c->stderr_dest, 2) < 0) return STEP_STDERR;
+  }
+  if (c->umask >= 0) umask((mode_t)c->umask);
+  if (c->workingdir && chdir(c->workingdir) < 0) return STEP_CHDIR;
+  if (become(u) < 0) return STEP_USER;
+  return -1;
+}
+
+static int lookup_user(sv_conf const *c, user *u, char *err)
+{
+  char name[256];
+  char const *colon;
+  struct passwd *pw;
+  u->name = 0;
+  if (!c->user) return 1;
+  colon = strchr(c->user, ':');
+  snprintf(name, sizeof name, "%.*s", colon ? (int)(colon - c->user) : 255, c->user);
+  errno = 0;
+  pw = getpwnam(name);
+  if (!pw) { snprintf(err, SV_ERR_MAX, "unable to set user %.200s: %s", name, errno ? strerror(errno) : "unknown user"); return 0; }
+  u->uid = pw->pw_uid;
+  u->gid = pw->pw_gid;
+  if (colon) {
+    struct group *gr = getgrnam(colon + 1);
+    if (!gr) { snprintf(err, SV_ERR_MAX, "unable to set group %s: unknown group", colon + 1); return 0; }
+    u->gid = gr->gr_gid;
+  }
+  {
+    static char keep[256]; /* the bare name, for the child's initgroups */
+    memcpy(keep, name, sizeof keep);
+    u->name = keep;
+  }
+  return 1;
+}
+
+/* waits for the child's exec: 1 exec'd, 0 failed (err filled) */
+static int await_exec(pid_t pid, int errfd, char const *what, char *err)
+{
+  childfail f;
+  ssize_t r;
+  do r = read(errfd, &f, sizeof f);
+  while (r < 0 && errno == EINTR);
+  close(errfd);
+  if (r != (ssize_t)sizeof f) return 1;
+  waitpid_nointr(pid, 0, 0);
+  if (f.step == STEP_EXEC) snprintf(err, SV_ERR_MAX, "unable to exec %s: %s", what, strerror(f.err));
+  else snprintf(err, SV_ERR_MAX, "unable to %s for %s: %s", steps[(unsigned char)f.step], what, strerror(f.err));
+  return 0;
+}
+
+static pid_t spawn(sv_conf const *c, int instance, char const *const *argv, char const *what,
+                   int notif_w, char *err)
+{
+  int p[2];
+  user u;
+  pid_t pid;
+  if (!lookup_user(c, &u, err)) return 0;
+  if (pipecoe(p) < 0) { snprintf(err, SV_ERR_MAX, "unable to create pipe: %s", strerror(errno)); return 0; }
+  pid = fork();
+  if (pid < 0) {
+    snprintf(err, SV_ERR_MAX, "unable to fork: %s", strerror(errno));
+    close(p[0]); close(p[1]);
+    return 0;
+  }
+  if (!pid) {
+    int step;
+    close(p[0]);
+    if (notif_w >= 0) {
+      if (p[1] == c->notification_fd) { int d = fcntl(p[1], F_DUPFD_CLOEXEC, 0); if (d < 0) _exit(111); p[1] = d; }
+      errno = 0;
+      if (fd_move(c->notification_fd, notif_w) < 0) die_child(p[1], STEP_NOTIF);
+    }
+    step = prepare_child(c, instance, &u);
+    if (step >= 0) die_child(p[1], step);
+    execv(argv[0], (char *const *)argv);
+    die_child(p[1], STEP_EXEC);
+  }
+  close(p[1]);
+  return await_exec(pid, p[0], what, err) ? pid : 0;
+}
+
+pid_t spawn_run(sv_conf const *c, char const *svpath, int instance, int *notiffd, char *err)
+{
+  char runpath[SV_PATH_MAX + 8], cmd[SV_CONF_MAX + 8];
+  char const *argv[4];
+  int np[2] = { -1, -1 };
+  pid_t pid;
+  if (c->has_run) {
+    snprintf(runpath, sizeof runpath, "%s/run", svpath);
+    argv[0] = runpath;
+    argv[1] = 0;
+  } else {
+    snprintf(cmd, sizeof cmd, "exec %s", c->command);
+    argv[0] = "/bin/sh", argv[1] = "-c", argv[2] = cmd, argv[3] = 0;
+  }
+  if (c->notification_fd >= 0 && pipecoe(np) < 0) {
+    snprintf(err, SV_ERR_MAX, "unable to create pipe: %s", strerror(errno));
+    return 0;
+  }
+  pid = spawn(c, instance, argv, c->has_run ? runpath : "command", np[1], err);
+  if (np[1] >= 0) close(np[1]);
+  if (np[0] >= 0) {
+    if (pid) { ndelay_on(np[0]); *notiffd = np[0]; }
+    else close(np[0]);
+  }
+  return pid;
+}
+
+pid_t spawn_finish(sv_conf const *c, char const *svpath, char const *name, int instance,
+                   int known, int wstat, char *err)
+{
+  char path[SV_PATH_MAX + 8], code[16], sig[16];
+  char const *argv[5] = { path, code, sig, name, 0 };
+  snprintf(path, sizeof path, "%s/finish", svpath);
+  if (known && WIFEXITED(wstat)) {
+    snprintf(code, sizeof code, "%d", WEXITSTATUS(wstat));
+    strcpy(sig, "0");
+  } else {
+    strcpy(code, "-1");
+    snprintf(sig, sizeof sig, "%d", known ? WTERMSIG(wstat) : 0);
+  }
+  /* finish runs like run, without the readiness pipe */
+  return spawn(c, instance, argv, path, -1, err);
+}

@@ -1,0 +1,640 @@
+/* supervise [-i INSTANCE] DIR: runs one service directory and keeps it
+   in the state its control FIFO asks for.  See SPEC §2-§3. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <skalibs/djbunix.h>
+#include <skalibs/iopause.h>
+#include <skalibs/selfpipe.h>
+#include <skalibs/sgetopt.h>
+#include <skalibs/sig.h>
+#include <skalibs/strerr.h>
+#include <skalibs/tai.h>
+
+#include "sv_clock.h"
+#include "sv_conf.h"
+#include "sv_control.h"
+#include "sv_status.h"
+#include "sv_svdir.h"
+#include "supervise.h"
+
+#define USAGE "supervise [-i instance] dir"
+
+char const *PROG = "supervise";
+
+/* conf in force (the one the current run started with) and the spare that
+   trystart loads into; swapped, never copied: their strings point inside */
+static sv_conf confs[2];
+static sv_conf *conf = &confs[0];
+
+static sv_status st = SV_STATUS_ZERO;
+static char svpath[SV_PATH_MAX]; /* absolute service directory */
+static char statedir[SV_PATH_MAX];
+static char svname[300];          /* NAME or NAME@i, for finish and messages */
+static int instance = -1;
+
+static int ctlfd = -1;
+static int sigfd = -1;
+static int notiffd = -1;  /* readiness pipe, read end */
+static int pidfd = -1;    /* an adopted run we are not the parent of */
+static pid_t leftover;    /* process group left behind by a run that exited */
+
+/* deadlines on the boot clock, in ms; 0 = unset */
+static uint64_t t_running, t_kill, t_start, t_finish_kill, t_leftover;
+static uint64_t first_failure_ms;
+
+static struct {
+  unsigned exit : 1;      /* x: exit once down */
+  unsigned restart : 1;   /* r: start again once stopped */
+  unsigned autostart : 1; /* the pending start is an automatic restart */
+} flag;
+
+/* ---- status ---- */
+
+static void announce(void)
+{
+  st.supervisor = getpid();
+  if (!sv_status_write(statedir, &st)) strerr_warnwusys("write ", svpath, "/", statedir, "/status");
+}
+
+static void set_state(enum sv_state s)
+{
+  st.state = s;
+  st.since_ms = sv_now_ms();
+  if (s != SV_FATAL && s != SV_BACKOFF) st.reason[0] = 0;
+}
+
+static int has_file(char const *name)
+{
+  return access(name, F_OK) == 0;
+}
+
+/* ---- starting ---- */
+
+static void fail_start(char const *why);
+
+/* loads conf into the spare slot; on success makes it the one in force */
+static int reload_conf(void)
+{
+  sv_conf *spare = conf == &confs[0] ? &confs[1] : &confs[0];
+  char err[SV_ERR_MAX];
+  int r = sv_conf_load(spare, ".", err);
+  if (r <= 0) {
+    strerr_warnw(svpath, "/", err);
+    set_state(SV_FATAL);
+    snprintf(st.reason, sizeof st.reason, "%s", err);
+    return 0;
+  }
+  if (!spare->has_run && !spare->command) {
+    strerr_warnw("unable to start ", svpath, ": no run file and no command= in conf");
+    set_state(SV_FATAL);
+    snprintf(st.reason, sizeof st.reason, "no run file and no command= in conf");
+    return 0;
+  }
+  conf = spare;
+  return 1;
+}
+
+static void trystart(void)
+{
+  uint64_t now;
+  pid_t pid;
+  char err[SV_ERR_MAX];
+  t_start = 0;
+  if (!reload_conf()) {
+    flag.autostart = 0;
+    announce();
+    return;
+  }
+  pid = spawn_run(conf, svpath, instance, &notiffd, err);
+  if (flag.autostart && pid) st.restarts++;
+  flag.autostart = 0;
+  if (!pid) {
+    fail_start(err);
+    return;
+  }
+  now = sv_now_ms();
+  st.pid = pid;
+  st.pidstart = sv_pid_starttime(pid);
+  st.started_ms = now;
+  st.ready = 0;
+  set_state(SV_STARTING);
+  t_running = now + conf->startsecs_ms;
+  if (!conf->startsecs_ms) {
+    t_running = 0;
+    set_state(SV_RUNNING);
+    if (conf->notification_fd < 0) st.ready = 1;
+  }
+  announce();
+}
+
+static int want_running(void)
+{
+  return st.want == SV_WANT_UP || st.want == SV_WANT_ONCE;
+}
+
+/* ---- stopping ---- */
+
+static void signal_group(pid_t pgid, int sig)
+{
+  if (kill(-pgid, sig) < 0) kill(pgid, sig);
+}
+
+static void stop(void)
+{
+  if (!st.pid) return;
+  set_state(SV_STOPPING);
+  signal_group(st.pid, conf->stopsignal);
+  if (conf->stopsignal != SIGCONT && conf->stopsignal != SIGKILL) signal_group(st.pid, SIGCONT);
+  t_running = 0;
+  t_kill = conf->stopwait_ms ? sv_now_ms() + conf->stopwait_ms : 0;
+  announce();
+}
+
+/* ---- after the run ends ---- */
+
+static uint64_t backoff_delay(unsigned failures)
+{
+  uint64_t d = conf->backoff_ms;
+  while (--failures && d < conf->backoffmax_ms) d *= 2;
+  return d < conf->backoffmax_ms ? d : conf->backoffmax_ms;
+}
+
+static int should_restart(void)
+{
+  if (st.want != SV_WANT_UP) return 0;
+  switch (conf->autorestart) {
+    case SV_RESTART_ALWAYS: return 1;
+    case SV_RESTART_NEVER: return 0;
+    default: return st.lastexit_kind != SV_EXIT_CODE || !sv_conf_expected(conf, st.lastexit);
+  }
+}
+
+static void go_fatal(char const *last)
+{
+  char span[40];
+  sv_fmt_duration(span, (sv_now_ms() - first_failure_ms + 999) / 1000);
+  set_state(SV_FATAL);
+  snprintf(st.reason, sizeof st.reason, "Exited too quickly: %u starts in %ss, last %s%s",
+           st.failures, span[0] == '0' && span[1] == ':' && span[2] == '0' && span[3] == '0' ? span + 5 : span,
+           last, has_file("log") || conf->stdout_dest ? " (see log)" : "");
+  strerr_warnw(svname, ": ", st.reason);
+}
+
+/* a run that ended before startsecs, or that could not be executed */
+static void count_failure(char const *last)
+{
+  uint64_t now = sv_now_ms();
+  if (!st.failures++) first_failure_ms = st.started_ms ? st.started_ms : now;
+  if (conf->startretries && st.failures >= conf->startretries) {
+    go_fatal(last);
+    return;
+  }
+  set_state(SV_BACKOFF);
+  st.until_ms = now + backoff_delay(st.failures);
+  t_start = st.until_ms;
+  flag.autostart = 1;
+}
+
+static void fail_start(char const *why)
+{
+  st.lastexit_kind = SV_EXIT_NONE;
+  st.started_ms = 0;
+  if (st.want != SV_WANT_UP) {
+    set_state(SV_FATAL);
+    snprintf(st.reason, sizeof st.reason, "%s", why);
+  } else {
+    count_failure(why);
+    if (st.state == SV_BACKOFF) snprintf(st.reason, sizeof st.reason, "%s", why);
+    else snprintf(st.reason + strlen(st.reason), sizeof st.reason - strlen(st.reason), "; %s", why);
+  }
+  strerr_warnw(svname, ": ", why);
+  announce();
+}
+
+/* decides the state after a run that ended by itself */
+static void settle_exit(void)
+{
+  char last[32];
+  uint64_t now = sv_now_ms(), earliest;
+  int failed = st.state == SV_STARTING;
+  sv_lastexit_fmt(last, &st);
+  if (!should_restart()) {
+    set_state(SV_EXITED);
+    if (st.want == SV_WANT_ONCE) st.want = SV_WANT_DOWN;
+    return;
+  }
+  if (failed) {
+    count_failure(last);
+    return;
+  }
+  st.failures = 0;
+  /* never faster than one start per backoff, even with startsecs=0 */
+  earliest = st.started_ms + conf->backoff_ms;
+  set_state(SV_BACKOFF);
+  st.until_ms = earliest > now ? earliest : now;
+  t_start = st.until_ms;
+  flag.autostart = 1;
+}
+
+static void sweep_group(pid_t pgid)
+{
+  if (kill(-pgid, 0) < 0) return;
+  /* the run left children behind in its group: they go with it */
+  kill(-pgid, conf->stopsignal);
+  kill(-pgid, SIGCONT);
+  leftover = pgid;
+  t_leftover = sv_now_ms() + (conf->stopwait_ms ? conf->stopwait_ms : 1000);
+}
+
+static void on_run_exit(int known, int wstat)
+{
+  pid_t pid = st.pid;
+  int stopped = st.state == SV_STOPPING;
+  st.pid = 0;
+  st.pidstart = 0;
+  st.ready = 0;
+  t_running = t_kill = 0;
+  if (notiffd >= 0) { fd_close(notiffd); notiffd = -1; }
+  if (pidfd >= 0) { fd_close(pidfd); pidfd = -1; }
+  if (!known) st.lastexit_kind = SV_EXIT_NONE;
+  else if (WIFSIGNALED(wstat)) { st.lastexit_kind = SV_EXIT_SIGNAL; st.lastexit = WTERMSIG(wstat); }
+  else { st.lastexit_kind = SV_EXIT_CODE; st.lastexit = WEXITSTATUS(wstat); }
+  sweep_group(pid);
+  if (stopped) {
+    if (!flag.restart) { set_state(SV_STOPPED); st.started_ms = 0; }
+  } else settle_exit();
+  if (has_file("finish")) {
+    char err[SV_ERR_MAX];
+    st.finish = spawn_finish(conf, svpath, svname, instance, known, wstat, err);
+    if (st.finish) t_finish_kill = sv_now_ms() + conf->finish_timeout_ms;
+    else strerr_warnw(svname, ": ", err);
+    /* a stop asked for stays STOPPING until finish is done */
+    if (st.finish && stopped) st.state = SV_STOPPING;
+  }
+  if (stopped && flag.restart && !st.finish) {
+    flag.restart = 0;
+    trystart();
+    return;
+  }
+  announce();
+}
+
+static void on_finish_exit(void)
+{
+  st.finish = 0;
+  t_finish_kill = 0;
+  if (st.state == SV_STOPPING) {
+    if (flag.restart) {
+      flag.restart = 0;
+      trystart();
+      return;
+    }
+    set_state(SV_STOPPED);
+  }
+  announce();
+}
+
+static void reap(void)
+{
+  for (;;) {
+    int wstat;
+    pid_t r = wait_nohang(&wstat);
+    if (r <= 0) break;
+    if (r == st.pid && pidfd < 0) on_run_exit(1, wstat);
+    else if (r == st.finish) on_finish_exit();
+  }
+}
+
+/* ---- control ---- */
+
+static void clear_failure(void)
+{
+  st.failures = 0;
+  st.reason[0] = 0;
+  if (st.state == SV_FATAL || st.state == SV_BACKOFF) set_state(SV_STOPPED);
+}
+
+static void start_soon(void)
+{
+  flag.autostart = 0;
+  if (st.finish) t_start = sv_now_ms();
+  else trystart();
+}
+
+static void do_up(void)
+{
+  st.want = SV_WANT_UP;
+  if (st.pid) { announce(); return; }
+  if (st.state == SV_BACKOFF && st.finish == 0) { announce(); return; }
+  clear_failure();
+  start_soon();
+}
+
+static void do_down(void)
+{
+  st.want = SV_WANT_DOWN;
+  flag.restart = 0;
+  t_start = 0;
+  if (st.pid) { stop(); return; }
+  if (st.state != SV_EXITED && st.state != SV_STOPPED) set_state(SV_STOPPED);
+  announce();
+}
+
+static void do_once(void)
+{
+  st.want = SV_WANT_ONCE;
+  t_start = 0;
+  if (st.pid) { announce(); return; }
+  clear_failure();
+  start_soon();
+}
+
+static void do_restart(void)
+{
+  st.want = SV_WANT_UP;
+  if (st.pid) {
+    flag.restart = 1;
+    t_start = 0;
+    stop();
+    return;
+  }
+  clear_failure();
+  start_soon();
+}
+
+static void handle_command(char c)
+{
+  int sig;
+  switch (c) {
+    case 'u': do_up(); break;
+    case 'd': do_down(); break;
+    case 'o': do_once(); break;
+    case 'r': do_restart(); break;
+    case 'x': flag.exit = 1; break;
+    default:
+      sig = sv_control_signal(c);
+      if (sig && st.pid) kill(st.pid, sig);
+      break; /* unknown bytes are ignored, as SPEC §3 says */
+  }
+}
+
+static void handle_control(void)
+{
+  char buf[256];
+  for (;;) {
+    ssize_t r = read(ctlfd, buf, sizeof buf);
+    if (r <= 0) {
+      if (r < 0 && errno != EAGAIN && errno != EINTR) strerr_warnwusys("read ", statedir, "/control");
+      return;
+    }
+    for (ssize_t i = 0; i < r; i++) handle_command(buf[i]);
+  }
+}
+
+static void handle_notification(void)
+{
+  char buf[512];
+  ssize_t r = read(notiffd, buf, sizeof buf);
+  if (r < 0 && (errno == EAGAIN || errno == EINTR)) return;
+  if (r > 0 && !memchr(buf, '\n', (size_t)r)) return;
+  fd_close(notiffd);
+  notiffd = -1;
+  if (r <= 0) return; /* closed without a newline: never ready */
+  st.ready = 1;
+  /* readiness proves the start: no need to wait for startsecs */
+  if (st.state == SV_STARTING) { t_running = 0; set_state(SV_RUNNING); }
+  announce();
+}
+
+static void handle_signals(void)
+{
+  for (;;) {
+    int sig = selfpipe_read();
+    if (sig <= 0) {
+      if (sig < 0) strerr_diefusys(111, "selfpipe_read");
+      return;
+    }
+    switch (sig) {
+      case SIGCHLD: reap(); break;
+      case SIGTERM:
+      case SIGINT: do_down(); flag.exit = 1; break;
+      case SIGHUP: flag.exit = 1; break;
+      default: break;
+    }
+  }
+}
+
+/* ---- timers ---- */
+
+static void handle_timers(void)
+{
+  uint64_t now = sv_now_ms();
+  if (t_running && now >= t_running) {
+    t_running = 0;
+    if (st.state == SV_STARTING) {
+      set_state(SV_RUNNING);
+      if (conf->notification_fd < 0) st.ready = 1;
+      st.failures = 0;
+      announce();
+    }
+  }
+  if (t_kill && now >= t_kill) {
+    t_kill = 0;
+    if (st.pid) { strerr_warnw(svname, ": stopwaitsecs over, sending SIGKILL"); signal_group(st.pid, SIGKILL); }
+  }
+  if (t_finish_kill && now >= t_finish_kill) {
+    t_finish_kill = 0;
+    if (st.finish) { strerr_warnw(svname, ": finish took too long, sending SIGKILL"); kill(st.finish, SIGKILL); }
+  }
+  if (t_leftover && now >= t_leftover) {
+    t_leftover = 0;
+    if (leftover && leftover != st.pid) kill(-leftover, SIGKILL);
+    leftover = 0;
+  }
+  if (t_start && now >= t_start && !st.pid && !st.finish && want_running()) trystart();
+}
+
+static uint64_t earliest_deadline(void)
+{
+  uint64_t const ts[] = { t_running, t_kill, t_start, t_finish_kill, t_leftover };
+  uint64_t e = 0;
+  for (unsigned i = 0; i < sizeof ts / sizeof *ts; i++)
+    if (ts[i] && (!e || ts[i] < e)) e = ts[i];
+  return e;
+}
+
+/* ---- setup ---- */
+
+static void make_fifo(void)
+{
+  char path[SV_PATH_MAX + 16];
+  struct stat s;
+  snprintf(path, sizeof path, "%s/control", statedir);
+  if (mkfifo(path, 0600) < 0) {
+    if (errno != EEXIST) strerr_diefusys(111, "mkfifo ", svpath, "/", path);
+    if (stat(path, &s) < 0) strerr_diefusys(111, "stat ", svpath, "/", path);
+    if (!S_ISFIFO(s.st_mode)) strerr_dief(100, svpath, "/", path, " exists and is not a FIFO");
+    chmod(path, 0600);
+  }
+  ctlfd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (ctlfd < 0) strerr_diefusys(111, "open ", svpath, "/", path);
+  /* our own write end, so the read end never sees EOF */
+  if (open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC) < 0) strerr_diefusys(111, "open ", svpath, "/", path, " for writing");
+}
+
+static void take_lock(void)
+{
+  char path[SV_PATH_MAX + 16];
+  int fd, r;
+  if (mkdir(statedir, 0755) < 0 && errno != EEXIST) strerr_diefusys(111, "mkdir ", svpath, "/", statedir);
+  snprintf(path, sizeof path, "%s/lock", statedir);
+  fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) strerr_diefusys(111, "open ", svpath, "/", path);
+  r = fd_lock(fd, 1, 1);
+  if (r < 0) strerr_diefusys(111, "lock ", svpath, "/", path);
+  if (!r) strerr_dief(100, "unable to lock ", svpath, "/", path, ": another supervise is running on ", svpath);
+}
+
+static void open_pidfd(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+  pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+#endif
+}
+
+/* a run left by a supervise that died: follow it if it is still the same
+   process, so a service never runs twice */
+static void adopt_or_forget(void)
+{
+  sv_status old;
+  if (sv_status_read(statedir, &old) <= 0 || !old.pid) return;
+  if (!old.pidstart || sv_pid_starttime(old.pid) != old.pidstart) return;
+  open_pidfd(old.pid);
+  if (pidfd < 0) {
+    /* no pidfd (old kernel): we cannot watch it, so stop it for good */
+    strerr_warnw(svname, ": stopping pid left by a previous supervise");
+    signal_group(old.pid, SIGKILL);
+    return;
+  }
+  coe(pidfd);
+  st.pid = old.pid;
+  st.pidstart = old.pidstart;
+  st.started_ms = old.started_ms;
+  st.restarts = old.restarts;
+  st.ready = old.ready;
+  st.state = old.state == SV_STARTING || old.state == SV_STOPPING ? old.state : SV_RUNNING;
+  st.since_ms = old.since_ms;
+  st.want = old.want;
+  if (st.state == SV_STARTING) t_running = sv_now_ms() + conf->startsecs_ms;
+  if (st.state == SV_STOPPING) stop();
+  strerr_warni(svname, ": adopted running pid left by a previous supervise");
+}
+
+static void parse_args(int argc, char const *const *argv)
+{
+  subgetopt l = SUBGETOPT_ZERO;
+  for (;;) {
+    int opt = subgetopt_r(argc, argv, "i:", &l);
+    if (opt == -1) break;
+    if (opt == 'i') {
+      char *end;
+      long i = strtol(l.arg, &end, 10);
+      if (*end || i < 0 || i > 100000) strerr_dieusage(100, USAGE);
+      instance = (int)i;
+    } else strerr_dieusage(100, USAGE);
+  }
+  if (argc - l.ind != 1) strerr_dieusage(100, USAGE);
+  if (chdir(argv[l.ind]) < 0) strerr_diefusys(111, "chdir to ", argv[l.ind]);
+  if (!getcwd(svpath, sizeof svpath)) strerr_diefusys(111, "getcwd in ", argv[l.ind]);
+  {
+    char const *base = strrchr(svpath, '/');
+    base = base && base[1] ? base + 1 : svpath;
+    if (instance >= 0) snprintf(svname, sizeof svname, "%.250s@%d", base, instance);
+    else snprintf(svname, sizeof svname, "%.250s", base);
+  }
+  if (instance >= 0) snprintf(statedir, sizeof statedir, "supervise@%d", instance);
+  else snprintf(statedir, sizeof statedir, "supervise");
+}
+
+static void setup_signals(void)
+{
+  sigset_t set;
+  sigfd = selfpipe_init();
+  if (sigfd < 0) strerr_diefusys(111, "init selfpipe");
+  sigemptyset(&set);
+  sigaddset(&set, SIGCHLD);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
+  if (!selfpipe_trapset(&set)) strerr_diefusys(111, "trap signals");
+  sig_ignore(SIGPIPE);
+}
+
+static void first_start(void)
+{
+  char err[SV_ERR_MAX];
+  if (st.pid) { announce(); return; }
+  if (sv_conf_load(conf, ".", err) > 0 && !conf->autostart) {
+    st.want = SV_WANT_DOWN;
+    set_state(SV_STOPPED);
+    announce();
+    return;
+  }
+  st.want = SV_WANT_UP;
+  trystart();
+}
+
+int main(int argc, char const *const *argv)
+{
+  iopause_fd x[4];
+  parse_args(argc, argv);
+  if (!fd_sanitize()) strerr_diefusys(111, "sanitize standard fds");
+  take_lock();
+  make_fifo();
+  setup_signals();
+  /* orphans of the service come back to us, so none is lost or left a zombie */
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
+  tain_now_set_stopwatch_g();
+  sv_conf_defaults(conf);
+  adopt_or_forget();
+  first_start();
+
+  for (;;) {
+    unsigned n = 2, inotif = 0, ipidfd = 0;
+    uint64_t e;
+    tain deadline;
+    int r;
+    if (flag.exit && !st.pid && !st.finish) break;
+    x[0].fd = sigfd, x[0].events = IOPAUSE_READ;
+    x[1].fd = ctlfd, x[1].events = IOPAUSE_READ;
+    if (notiffd >= 0) { inotif = n; x[n].fd = notiffd; x[n++].events = IOPAUSE_READ; }
+    if (pidfd >= 0) { ipidfd = n; x[n].fd = pidfd; x[n++].events = IOPAUSE_READ; }
+    e = earliest_deadline();
+    if (e) {
+      uint64_t now = sv_now_ms();
+      tain rel;
+      tain_from_millisecs(&rel, e > now ? (int)(e - now) : 0);
+      tain_add_g(&deadline, &rel);
+    } else tain_add_g(&deadline, &tain_infinite_relative);
+    r = iopause_g(x, n, &deadline);
+    if (r < 0) strerr_diefusys(111, "iopause");
+    if (x[0].revents & IOPAUSE_READ) handle_signals();
+    if (x[1].revents & IOPAUSE_READ) handle_control();
+    if (inotif && notiffd >= 0 && x[inotif].revents) handle_notification();
+    if (ipidfd && pidfd >= 0 && x[ipidfd].revents) on_run_exit(0, 0);
+    handle_timers();
+  }
+  announce();
+  return 0;
+}
