@@ -1,0 +1,565 @@
+/* fdhold daemon: holds fds keyed by identifier, served on a UNIX socket.
+ * One iopause_g loop, one deadline (the earliest client timeout); signals
+ * through the selfpipe.  Never dies on a client's behaviour. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <skalibs/alloc.h>
+#include <skalibs/ancil.h>
+#include <skalibs/djbunix.h>
+#include <skalibs/iopause.h>
+#include <skalibs/selfpipe.h>
+#include <skalibs/sgetopt.h>
+#include <skalibs/sig.h>
+#include <skalibs/socket.h>
+#include <skalibs/stralloc.h>
+#include <skalibs/strerr.h>
+#include <skalibs/tai.h>
+#include <skalibs/types.h>
+
+#include "fdhold.h"
+
+#define MAXUIDS 64
+#define RECVFDS 8 /* room for fds in one recvmsg; more are a protocol error */
+
+typedef struct held_s {
+  int fd;
+  unsigned char idlen; /* 1..255 */
+  char id[FDHOLD_IDMAX];
+} held;
+
+typedef struct client_s {
+  int fd;
+  int passed;    /* fd received with the request, or -1 */
+  int fdout;     /* our own copy of the fd to send after out, or -1 */
+  unsigned int flagwriting : 1;
+  uid_t uid;
+  pid_t pid;
+  tain deadline;
+  size_t len;
+  size_t outpos;
+  stralloc out;
+  char buf[FDHOLD_REQMAX];
+} client;
+
+static held *h;
+static unsigned int nheld, maxheld = 1000;
+static client *cl;
+static unsigned int ncl, maxcl = 64;
+static tain ctimeout;
+static uid_t uids[MAXUIDS];
+static unsigned int nuids;
+
+/* ---- the table of held fds, sorted by id so that list is stable ---- */
+
+/* index of id, or -(insertion point) - 1 */
+static int lookup(char const *id, size_t len)
+{
+  unsigned int i = 0;
+  for (; i < nheld; i++) {
+    size_t m = len < h[i].idlen ? len : h[i].idlen;
+    int c = memcmp(id, h[i].id, m);
+    if (!c) c = len < h[i].idlen ? -1 : len > h[i].idlen ? 1 : 0;
+    if (!c) return (int)i;
+    if (c < 0) break;
+  }
+  return -(int)i - 1;
+}
+
+static void insert(int pos, char const *id, size_t len, int fd)
+{
+  memmove(h + pos + 1, h + pos, (nheld - pos) * sizeof(held));
+  h[pos].fd = fd;
+  h[pos].idlen = (unsigned char)len;
+  memcpy(h[pos].id, id, len);
+  nheld++;
+}
+
+static void drop(int pos)
+{
+  fd_close(h[pos].fd);
+  memmove(h + pos, h + pos + 1, (nheld - pos - 1) * sizeof(held));
+  nheld--;
+}
+
+/* ---- clients ---- */
+
+static void peername(client const *c, char *s)
+{
+  /* "uid U pid P", enough room in s for two 20-digit numbers */
+  size_t m = 0;
+  memcpy(s + m, "uid ", 4);
+  m += 4;
+  m += uid_fmt(s + m, c->uid);
+  memcpy(s + m, " pid ", 5);
+  m += 5;
+  m += pid_fmt(s + m, c->pid);
+  s[m] = 0;
+}
+
+static void warnpeer(client const *c, char const *what, char const *detail)
+{
+  char who[64];
+  peername(c, who);
+  strerr_warnw("client ", who, ": ", what, detail ? ": " : "", detail ? detail : "");
+}
+
+static void closeclient(client *c)
+{
+  fd_close(c->fd);
+  if (c->passed >= 0) fd_close(c->passed);
+  if (c->fdout >= 0) fd_close(c->fdout);
+  stralloc_free(&c->out);
+  c->fd = -1;
+}
+
+/* queues a response; the connection is closed once it is written */
+static void respond(client *c, char const *s, size_t len, int fdout)
+{
+  c->fdout = fdout; /* owned from here on, closed with the client */
+  if (!stralloc_catb(&c->out, s, len)) {
+    strerr_warnwusys("allocate ", "response");
+    closeclient(c);
+    return;
+  }
+  c->flagwriting = 1;
+}
+
+static void fail(client *c, char const *code, char const *why)
+{
+  char s[16] = "-";
+  size_t n = strlen(code);
+  memcpy(s + 1, code, n);
+  s[n + 1] = '\n';
+  if (why) warnpeer(c, why, 0);
+  respond(c, s, n + 2, -1);
+}
+
+static void dolist(client *c)
+{
+  unsigned int i = 0;
+  if (!stralloc_catb(&c->out, "+\n", 2)) goto err;
+  for (; i < nheld; i++)
+    if (!stralloc_catb(&c->out, h[i].id, h[i].idlen) || !stralloc_catb(&c->out, "\n", 1))
+      goto err;
+  respond(c, "", 0, -1);
+  return;
+err:
+  strerr_warnwusys("allocate ", "list");
+  closeclient(c);
+}
+
+static void dostore(client *c, char const *id, size_t len)
+{
+  int pos = lookup(id, len);
+  /* refuse, never replace: a listening socket in use must not vanish */
+  if (pos >= 0) {
+    fail(c, FDHOLD_EEXIST, 0);
+    return;
+  }
+  if (nheld >= maxheld) {
+    fail(c, FDHOLD_EFULL, "holder full");
+    return;
+  }
+  insert(-pos - 1, id, len, c->passed);
+  c->passed = -1;
+  respond(c, "+\n", 2, -1);
+}
+
+/* acts on a complete request in c->buf; nl is the index of its newline */
+static void act(client *c, size_t nl)
+{
+  char cmd = c->buf[0];
+  char const *id = c->buf + 1;
+  size_t idlen = nl - 1;
+  size_t rest = c->len - nl - 1;
+  int pos;
+  if (cmd == 'S' ? rest != 1 || c->buf[nl + 1] != 'F' || c->passed < 0
+                 : rest || c->passed >= 0) {
+    fail(c, FDHOLD_EPROTO, "malformed request");
+    return;
+  }
+  if (cmd == 'L') {
+    if (idlen) fail(c, FDHOLD_EPROTO, "malformed request");
+    else dolist(c);
+    return;
+  }
+  if (idlen > FDHOLD_IDMAX) {
+    fail(c, FDHOLD_ETOOLONG, "identifier too long");
+    return;
+  }
+  if (!fdhold_idcheck(id, idlen)) {
+    fail(c, FDHOLD_EBADID, "invalid identifier");
+    return;
+  }
+  if (cmd == 'S') {
+    dostore(c, id, idlen);
+    return;
+  }
+  pos = lookup(id, idlen);
+  if (pos < 0) {
+    fail(c, FDHOLD_ENOENT, 0);
+    return;
+  }
+  if (cmd == 'D') {
+    drop(pos);
+    respond(c, "+\n", 2, -1);
+    return;
+  }
+  /* R sends a copy, so that a delete racing with a slow reader cannot close
+   * or recycle the fd number under it; T hands over the table's own fd */
+  if (cmd == 'T') {
+    int fd = h[pos].fd;
+    memmove(h + pos, h + pos + 1, (nheld - pos - 1) * sizeof(held));
+    nheld--;
+    respond(c, "+\n", 2, fd);
+  } else {
+    int fd = fcntl(h[pos].fd, F_DUPFD_CLOEXEC, 0);
+    if (fd < 0) {
+      warnpeer(c, "unable to duplicate fd", strerror(errno));
+      closeclient(c);
+      return;
+    }
+    respond(c, "+\n", 2, fd);
+  }
+}
+
+/* 0 wait for more, 1 acted */
+static int parse(client *c)
+{
+  char const *nl;
+  if (!c->len) return 0;
+  if (!memchr("SRTDL", c->buf[0], 5)) {
+    fail(c, FDHOLD_EPROTO, "unknown request");
+    return 1;
+  }
+  nl = memchr(c->buf, '\n', c->len);
+  if (!nl) {
+    if (c->len < FDHOLD_IDMAX + 2) return 0;
+    fail(c, FDHOLD_ETOOLONG, "identifier too long");
+    return 1;
+  }
+  /* a store is complete only with its trailing F byte */
+  if (c->buf[0] == 'S' && c->len == (size_t)(nl - c->buf) + 1) return 0;
+  act(c, nl - c->buf);
+  return 1;
+}
+
+/* reads what is there, keeping any fd passed; -1 closed, 0 wait, 1 acted */
+static int readclient(client *c)
+{
+  char ctl[CMSG_SPACE(RECVFDS * sizeof(int))];
+  struct iovec v = { .iov_base = c->buf + c->len, .iov_len = sizeof(c->buf) - c->len };
+  struct msghdr m = { .msg_iov = &v, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl) };
+  struct cmsghdr *cm;
+  int bad = 0;
+  ssize_t r = recvmsg(c->fd, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+  if (r < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return 0;
+    warnpeer(c, "unable to read request", strerror(errno));
+    closeclient(c);
+    return -1;
+  }
+  for (cm = CMSG_FIRSTHDR(&m); cm; cm = CMSG_NXTHDR(&m, cm)) {
+    int *fds = (int *)CMSG_DATA(cm);
+    size_t i = 0, n;
+    if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS) continue;
+    n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+    for (; i < n; i++) {
+      int fd;
+      memcpy(&fd, fds + i, sizeof(int));
+      if (c->passed < 0) c->passed = fd;
+      else {
+        fd_close(fd);
+        bad = 1;
+      }
+    }
+  }
+  if (bad || m.msg_flags & MSG_CTRUNC) {
+    fail(c, FDHOLD_EPROTO, "more than one fd passed");
+    return 1;
+  }
+  if (!r) {
+    if (c->len) fail(c, FDHOLD_EPROTO, "truncated request");
+    else closeclient(c); /* connected and left: nothing to say */
+    return 1;
+  }
+  c->len += r;
+  return parse(c);
+}
+
+static void writeclient(client *c)
+{
+  while (c->outpos < c->out.len) {
+    ssize_t w = send(c->fd, c->out.s + c->outpos, c->out.len - c->outpos, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (w < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
+      warnpeer(c, "unable to write response", strerror(errno));
+      closeclient(c);
+      return;
+    }
+    c->outpos += w;
+  }
+  if (c->fdout >= 0) {
+    if (ancil_send_fd(c->fd, c->fdout, 'F') < 1) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
+      warnpeer(c, "unable to send fd", strerror(errno));
+      closeclient(c);
+      return;
+    }
+  }
+  closeclient(c);
+}
+
+static void timeoutclient(client *c)
+{
+  if (c->flagwriting) {
+    warnpeer(c, "timed out", "not reading its response");
+    closeclient(c);
+  } else {
+    fail(c, FDHOLD_ETIMEOUT, "timed out before a complete request");
+    /* one last try; a client that reads nothing is closed on this tick */
+    writeclient(c);
+    if (c->fd >= 0) closeclient(c);
+  }
+}
+
+static int allowed(uid_t u)
+{
+  unsigned int i = 0;
+  if (u == getuid()) return 1;
+  for (; i < nuids; i++)
+    if (uids[i] == u) return 1;
+  return 0;
+}
+
+static void acceptclient(int sock)
+{
+  struct ucred cr;
+  socklen_t crlen = sizeof(cr);
+  client *c;
+  int fd = accept4(sock, 0, 0, SOCK_NONBLOCK | SOCK_CLOEXEC);
+  if (fd < 0) {
+    if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && errno != ECONNABORTED)
+      strerr_warnwusys("accept ", "connection");
+    return;
+  }
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &crlen) < 0) {
+    strerr_warnwusys("read ", "peer credentials");
+    fd_close(fd);
+    return;
+  }
+  c = cl + ncl;
+  memset(c, 0, sizeof(*c));
+  c->fd = fd;
+  c->passed = c->fdout = -1;
+  c->uid = cr.uid;
+  c->pid = cr.pid;
+  c->out = stralloc_zero;
+  if (!allowed(cr.uid)) {
+    /* answer without taking a slot: one line of log, one line of reply */
+    warnpeer(c, "refused", "uid not allowed");
+    send(fd, "-" FDHOLD_EPERM "\n", sizeof(FDHOLD_EPERM) + 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+    fd_close(fd);
+    return;
+  }
+  tain_add_g(&c->deadline, &ctimeout);
+  ncl++;
+}
+
+/* ---- setup ---- */
+
+static void parseuids(char const *s)
+{
+  while (*s) {
+    size_t n = strcspn(s, ",");
+    uid_t u;
+    char name[256];
+    if (nuids >= MAXUIDS) strerr_dief(100, "too many uids in -u (at most 64)");
+    if (!n || n >= sizeof(name)) strerr_dief(100, "invalid -u list: ", s);
+    memcpy(name, s, n);
+    name[n] = 0;
+    if (uid_scan(name, &u) != n) {
+      struct passwd *pw = getpwnam(name);
+      if (!pw) strerr_dief(100, "unknown user in -u: ", name);
+      u = pw->pw_uid;
+    }
+    uids[nuids++] = u;
+    s += n;
+    if (*s) s++;
+  }
+}
+
+/* a live daemon behind path: refuse to steal it; a stale socket: remove it */
+static void clearstale(char const *path)
+{
+  int s = ipc_stream_b();
+  if (s < 0) strerr_diefusys(111, "create ", "socket");
+  /* ipc_connect: 1 connected, 0 error */
+  if (ipc_connect(s, path)) strerr_dief(111, "unable to bind ", path, ": another fdhold daemon is listening there");
+  if (errno == ECONNREFUSED) unlink(path);
+  fd_close(s);
+}
+
+static int bindsocket(char const *path, ino_t *ino, dev_t *dev)
+{
+  struct stat st;
+  int s = ipc_stream_nbcoe();
+  if (s < 0) strerr_diefusys(111, "create ", "socket");
+  clearstale(path);
+  if (ipc_bind(s, path) < 0) strerr_diefusys(111, "bind ", path);
+  /* the peer-credential check is the gate: let every uid reach it, so a
+   * refused client gets a clear answer and the refusal is logged */
+  if (chmod(path, 0666) < 0) strerr_diefusys(111, "chmod ", path);
+  if (ipc_listen(s, SOMAXCONN) < 0) strerr_diefusys(111, "listen on ", path);
+  if (stat(path, &st) < 0) strerr_diefusys(111, "stat ", path);
+  *ino = st.st_ino;
+  *dev = st.st_dev;
+  return s;
+}
+
+static void checknofile(void)
+{
+  struct rlimit rl;
+  rlim_t need = (rlim_t)maxheld + maxcl * 2 + 16;
+  if (getrlimit(RLIMIT_NOFILE, &rl) < 0) strerr_diefusys(111, "getrlimit ", "RLIMIT_NOFILE");
+  if (rl.rlim_cur >= need) return;
+  if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need)
+    strerr_dief(100, "-n and -c need more descriptors than RLIMIT_NOFILE allows");
+  rl.rlim_cur = need;
+  if (setrlimit(RLIMIT_NOFILE, &rl) < 0) strerr_diefusys(111, "setrlimit ", "RLIMIT_NOFILE");
+}
+
+/* removes the socket only if it is still ours */
+static void unbind(char const *path, ino_t ino, dev_t dev)
+{
+  struct stat st;
+  if (stat(path, &st) == 0 && st.st_ino == ino && st.st_dev == dev) unlink(path);
+}
+
+static int handlesignals(void)
+{
+  for (;;) {
+    int sig = selfpipe_read();
+    switch (sig) {
+    case -1: strerr_diefusys(111, "read ", "selfpipe");
+    case 0: return 0;
+    case SIGTERM:
+    case SIGINT: return sig;
+    default: break;
+    }
+  }
+}
+
+int fdhold_daemon(int argc, char const *const *argv)
+{
+  char const *path;
+  int sock, spfd;
+  unsigned int tmo = 5000;
+  ino_t ino;
+  dev_t dev;
+  subgetopt l = SUBGETOPT_ZERO;
+  for (;;) {
+    int opt = subgetopt_r(argc, argv, "u:n:c:t:", &l);
+    if (opt == -1) break;
+    switch (opt) {
+    case 'u': parseuids(l.arg); break;
+    case 'n':
+      if (!uint0_scan(l.arg, &maxheld) || !maxheld || maxheld > 65536) strerr_dief(100, "invalid -n: ", l.arg);
+      break;
+    case 'c':
+      if (!uint0_scan(l.arg, &maxcl) || !maxcl || maxcl > 4096) strerr_dief(100, "invalid -c: ", l.arg);
+      break;
+    case 't':
+      if (!uint0_scan(l.arg, &tmo) || !tmo || tmo > INT_MAX) strerr_dief(100, "invalid -t: ", l.arg);
+      break;
+    default: strerr_dieusage(100, FDHOLD_USAGE);
+    }
+  }
+  argc -= l.ind;
+  argv += l.ind;
+  if (argc != 1) strerr_dieusage(100, FDHOLD_USAGE);
+  path = argv[0];
+  if (strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path))
+    strerr_dief(100, "socket path too long: ", path);
+  if (!fd_sanitize()) strerr_diefusys(111, "sanitize ", "standard fds");
+  checknofile();
+  tain_from_millisecs(&ctimeout, (int)tmo);
+  h = alloc(maxheld * sizeof(held));
+  cl = alloc(maxcl * sizeof(client));
+  if (!h || !cl) strerr_diefusys(111, "allocate ", "tables");
+  spfd = selfpipe_init();
+  if (spfd < 0) strerr_diefusys(111, "init ", "selfpipe");
+  {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    if (selfpipe_trapset(&set) < 0) strerr_diefusys(111, "trap ", "signals");
+  }
+  if (!sig_ignore(SIGPIPE)) strerr_diefusys(111, "ignore ", "SIGPIPE");
+  sock = bindsocket(path, &ino, &dev);
+  tain_now_set_stopwatch_g();
+  strerr_warni("listening on ", path);
+
+  for (;;) {
+    iopause_fd x[2 + maxcl];
+    tain deadline = TAIN_INFINITE;
+    unsigned int n = 1, i;
+    int r;
+    x[0].fd = spfd;
+    x[0].events = IOPAUSE_READ;
+    if (ncl < maxcl) {
+      /* at maxcl the listener is not polled: new clients wait in the backlog */
+      x[n].fd = sock;
+      x[n++].events = IOPAUSE_READ;
+    }
+    for (i = 0; i < ncl; i++) {
+      x[n].fd = cl[i].fd;
+      x[n++].events = cl[i].flagwriting ? IOPAUSE_WRITE : IOPAUSE_READ;
+      if (tain_less(&cl[i].deadline, &deadline)) deadline = cl[i].deadline;
+    }
+    r = iopause_g(x, n, &deadline);
+    if (r < 0) strerr_diefusys(111, "iopause");
+    if (!r) {
+      for (i = 0; i < ncl; i++)
+        if (!tain_future(&cl[i].deadline)) timeoutclient(cl + i);
+    } else {
+      unsigned int base = n - ncl, ncl0 = ncl;
+      if (x[0].revents & (IOPAUSE_READ | IOPAUSE_EXCEPT)) {
+        int sig = handlesignals();
+        if (sig) {
+          char fmt[UINT_FMT];
+          fmt[uint_fmt(fmt, nheld)] = 0;
+          unbind(path, ino, dev);
+          strerr_warni("exiting on ", sig == SIGTERM ? "SIGTERM" : "SIGINT", ", dropping ", fmt, " held fds");
+          return 0;
+        }
+      }
+      for (i = 0; i < ncl0; i++) {
+        client *c = cl + i;
+        if (c->fd < 0 || !x[base + i].revents) continue;
+        if (c->flagwriting) writeclient(c);
+        else if (readclient(c) > 0 && c->fd >= 0 && c->flagwriting) writeclient(c);
+      }
+      if (ncl0 < maxcl && x[1].revents & (IOPAUSE_READ | IOPAUSE_EXCEPT)) acceptclient(sock);
+    }
+    /* compact: closed clients have fd -1 */
+    {
+      unsigned int j = 0;
+      for (i = 0; i < ncl; i++)
+        if (cl[i].fd >= 0) cl[j++] = cl[i];
+      ncl = j;
+    }
+  }
+}

@@ -1,0 +1,39 @@
+/* fdhold: holds file descriptors for other processes (SPEC §8).
+ * main() only dispatches on the verb; daemon.c is the holder, client.c the
+ * clients. */
+#include <string.h>
+
+#include <skalibs/strerr.h>
+
+#include "fdhold.h"
+
+struct verb {
+  char const *name;
+  int (*run)(int, char const *const *);
+};
+
+static struct verb const verbs[] = {
+  { "daemon", &fdhold_daemon }, { "store", &fdhold_store },
+  { "retrieve", &fdhold_retrieve }, { "list", &fdhold_list },
+  { "delete", &fdhold_delete }, { "listen", &fdhold_listen },
+};
+
+int fdhold_idcheck(char const *s, size_t len)
+{
+  size_t i = 0;
+  if (!len || len > FDHOLD_IDMAX) return 0;
+  /* printable ASCII only: no control characters, no DEL, no 8-bit bytes */
+  for (; i < len; i++)
+    if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e) return 0;
+  return 1;
+}
+
+int main(int argc, char const *const *argv)
+{
+  size_t i = 0;
+  PROG = "fdhold";
+  if (argc < 2) strerr_dieusage(100, FDHOLD_USAGE);
+  for (; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+    if (!strcmp(argv[1], verbs[i].name)) return (*verbs[i].run)(argc - 1, argv + 1);
+  strerr_dieusage(100, FDHOLD_USAGE);
+}
