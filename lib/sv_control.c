@@ -40,3 +40,18 @@ int sv_control_send(char const *statedir, char const *s, size_t n)
   close(fd);
   return w == n ? 1 : -1;
 }
+
+int sv_supervised(char const *statedir)
+{
+  char path[4096];
+  struct flock l = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+  int fd, r;
+  snprintf(path, sizeof path, "%s/lock", statedir);
+  /* read-only open and F_GETLK: works for users who may not write the FIFO */
+  fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
+  r = fcntl(fd, F_GETLK, &l);
+  close(fd);
+  if (r < 0) return -1;
+  return l.l_type != F_UNLCK;
+}

@@ -12,4 +12,7 @@ extern int sv_control_signal(char c);
 /* writes s to STATEDIR/control: 1 sent, 0 no supervise listening, -1 error (errno) */
 extern int sv_control_send(char const *statedir, char const *s, size_t n);
 
+/* is a supervise holding STATEDIR/lock: 1 yes, 0 no, -1 error (errno) */
+extern int sv_supervised(char const *statedir);
+
 #endif

@@ -7,15 +7,19 @@
 #include "sv_clock.h"
 #include "sv_wait.h"
 
+/* 1 all there, 0 not yet, 2 one gave up, -1 error */
 static int all_there(sv_target const *t, unsigned n, sv_wait_pred *pred, void *ctx)
 {
+  int notyet = 0;
   for (unsigned i = 0; i < n; i++) {
     sv_status st;
     int r = sv_status_read(t[i].statedir, &st);
     if (r < 0) return -1;
-    if (!(*pred)(r ? &st : 0, i, ctx)) return 0;
+    r = (*pred)(r ? &st : 0, i, ctx);
+    if (r < 0) return 2;
+    if (!r) notyet = 1;
   }
-  return 1;
+  return !notyet;
 }
 
 /* reads and discards pending events; -1 on error */

@@ -1,0 +1,23 @@
+/* The scan directory's services. */
+#ifndef SV_SCAN_H
+#define SV_SCAN_H
+
+#include "sv_svdir.h"
+
+/* names of the service directories in DIR (dot-names skipped, symlinks
+   followed), sorted, in one malloc'd block: count, or -1 (errno) */
+extern int sv_scan_names(char const *dir, char ***names);
+
+/* a growing malloc'd array of targets */
+typedef struct sv_targetlist_s sv_targetlist;
+struct sv_targetlist_s {
+  sv_target *v;
+  unsigned n, cap;
+};
+#define SV_TARGETLIST_ZERO { 0, 0, 0 }
+
+/* appends the targets of ARG (sv_targets), and ARG/log when withlog and it
+   exists: 1 ok, -1 error (errno) */
+extern int sv_targets_append(sv_targetlist *l, char const *arg, int withlog);
+
+#endif

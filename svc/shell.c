@@ -1,0 +1,39 @@
+/* svc with no argument on a terminal: a small shell taking the verbs, as
+   supervisorctl does.  exit or end of input leave; quit stops the tree. */
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "svc.h"
+
+#define MAXWORDS 64
+
+/* splits line in place on blanks; the word count */
+static int split(char *line, char const **words)
+{
+  int n = 0;
+  for (char *p = strtok(line, " \t\r\n"); p && n < MAXWORDS - 1; p = strtok(0, " \t\r\n")) words[n++] = p;
+  words[n] = 0;
+  return n;
+}
+
+int svc_shell(void)
+{
+  char line[4096];
+  int rc = 0, tty = isatty(0);
+  for (;;) {
+    char const *words[MAXWORDS];
+    int n;
+    if (tty) { fputs("svc> ", stdout); fflush(stdout); }
+    if (!fgets(line, sizeof line, stdin)) break;
+    n = split(line, words);
+    if (!n || words[0][0] == '#') continue;
+    if (!strcmp(words[0], "exit")) break;
+    rc = svc_run_verb(n, words);
+    if (!strcmp(words[0], "quit") && rc == 0) break;
+  }
+  if (tty) fputc('\n', stdout);
+  fflush(stdout);
+  return rc;
+}
