@@ -57,3 +57,22 @@ statusval() {
   [ -f "$1/status" ] && f=$1/status
   sed -n "s/^$2=//p" "$f" 2>/dev/null
 }
+
+# supervise_bg DIR [-i N]: our supervise on DIR in the background, stderr to
+# $T/NAME.err; $BGPID is its pid
+supervise_bg() {
+  local d=$1; shift
+  bg "$SVBIN/supervise" "$@" "$d" 2>>"$T/$(basename "$d").err"
+}
+# await_status DIR LINE [MS]: until DIR's status file has LINE (e.g. state=RUNNING)
+await_status() { "$SVTEST/await" status "$1" "$2" "${3:-5000}"; }
+# await_pid_gone PID [MS]
+await_pid_gone() { "$SVTEST/await" pid "$1" "${2:-5000}"; }
+# await_file FILE TEXT [MS]
+await_file() { "$SVTEST/await" file "$1" "$2" "${3:-5000}"; }
+# starts counts the lines a run script appended to $T/NAME.starts
+starts() { wc -l < "$T/$1.starts" 2>/dev/null | tr -d ' ' || echo 0; }
+# svstat_line NAME: svstat's line for NAME with runs of blanks folded to one
+svstat_line() { "$SVBIN/svstat" "$@" | tr -s ' '; }
+# await_supervised DIR [PID]: until the supervise $BGPID (or PID) has written DIR's status
+await_supervised() { await_status "$1" "supervisor=${2:-$BGPID}" "${3:-5000}"; }
