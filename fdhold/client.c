@@ -16,6 +16,7 @@
 #include <skalibs/djbunix.h>
 #include <skalibs/exec.h>
 #include <skalibs/gccattributes.h>
+#include <skalibs/iopause.h>
 #include <skalibs/ip46.h>
 #include <skalibs/sgetopt.h>
 #include <skalibs/sig.h>
@@ -126,6 +127,23 @@ static void dienoent(char const *verb, char const *id)
   strerr_dief(1, "unable to ", verb, " ", id, ": no such identifier");
 }
 
+/* ancil_recv_fd does not wait (MSG_DONTWAIT): wait for it, bounded */
+static void waitread(int s, char const *verb, char const *object)
+{
+  iopause_fd x = { .fd = s, .events = IOPAUSE_READ };
+  tain deadline;
+  int r;
+  tain_now_set_stopwatch_g();
+  tain_addsec_g(&deadline, CLIENT_TIMEOUT);
+  do r = iopause_g(&x, 1, &deadline);
+  while (r < 0 && errno == EINTR);
+  if (r < 0) strerr_diefusys(111, "iopause");
+  if (!r) {
+    errno = EAGAIN;
+    dieread(verb, object);
+  }
+}
+
 /* R or T: the held fd, or -1 for an unknown id when noentok */
 static int getfd(char const *path, char const *id, int take, int noentok)
 {
@@ -139,6 +157,7 @@ static int getfd(char const *path, char const *id, int take, int noentok)
     return -1;
   default: strerr_dief(111, "unable to retrieve ", id, ": protocol error: unexpected status");
   }
+  waitread(s, "retrieve", id);
   fd = ancil_recv_fd(s, 'F');
   if (fd < 0) {
     if (errno == EPIPE) errno = 0;
