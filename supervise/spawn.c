@@ -64,7 +64,10 @@ static int apply_envdir(void)
     len = (size_t)r;
     val[len] = 0;
     if (!len) { unsetenv(e->d_name); continue; }
-    len = strcspn(val, "\n");
+    {
+      char *nl = memchr(val, '\n', len);
+      if (nl) len = (size_t)(nl - val);
+    }
     for (size_t i = 0; i < len; i++) if (!val[i]) val[i] = '\n';
     while (len && (val[len - 1] == ' ' || val[len - 1] == '\t')) len--;
     val[len] = 0;
