@@ -1,0 +1,679 @@
+/* svscan [-t ms] [DIR]: one supervise per service directory of DIR (one per
+   instance with numprocs=N), lower priority first, and a supervise for S/log
+   joined to S by a pipe svscan holds.  Rescans on SIGHUP, on 'a' in
+   DIR/.svscan/control and every -t ms; stops the tree in reverse priority
+   order on SIGTERM, SIGINT (SIGPWR as PID 1) or 'q'.  SPEC §6. */
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <skalibs/djbunix.h>
+#include <skalibs/iopause.h>
+#include <skalibs/selfpipe.h>
+#include <skalibs/sgetopt.h>
+#include <skalibs/strerr.h>
+#include <skalibs/tai.h>
+
+#include "sv_clock.h"
+#include "sv_conf.h"
+#include "sv_svdir.h"
+
+#define USAGE "svscan [-t ms] [dir]"
+#define RESTART_MIN_MS 1000  /* a supervise that lived less is restarted after a delay */
+#define RESTART_MAX_MS 30000
+#define LOG_DRAIN_MS 5000    /* a logger gets this long to read its pipe to EOF */
+
+char const *PROG = "svscan";
+
+/* ---- the service table ---- */
+
+/* one supervise process */
+typedef struct proc_s proc;
+struct proc_s {
+  uint64_t started; /* boot ms at the last spawn */
+  uint64_t t;       /* pid 0: earliest restart; stopping logger: when to TERM it */
+  pid_t pid;        /* 0 when none */
+  unsigned char fails; /* consecutive quick deaths */
+  unsigned char stopping; /* told to go */
+};
+
+typedef struct service_s service;
+struct service_s {
+  char *name;
+  proc *inst;      /* nprocs of them */
+  proc log;
+  dev_t dev;
+  ino_t ino;
+  int prio;
+  unsigned nprocs; /* 1: a plain supervise; N > 1: supervise -i 0..N-1 */
+  int pr, pw;      /* the log pipe, both ends kept by svscan; -1 without logger */
+  unsigned haslog : 1;
+  unsigned gone : 1;    /* removed or shutting down: stop it, then forget it */
+  unsigned seen : 1;    /* found by the scan in progress */
+  unsigned fresh : 1;   /* added by the scan in progress */
+  unsigned waiting : 1; /* never started: may wait for an old supervise of the same dir */
+};
+
+static service *tab;
+static unsigned ntab, captab, ngone;
+
+static char dirpath[SV_PATH_MAX];     /* the scan directory, as given */
+static char supervise_path[SV_PATH_MAX]; /* the supervise beside our own binary */
+static int devnull = -1, ctlfd = -1, sigfd = -1;
+static struct rlimit orig_nofile;
+static uint64_t poll_ms, t_poll;
+
+static struct {
+  unsigned quitting : 1;
+  unsigned rescan : 1;
+  unsigned pid1 : 1;
+} flag;
+
+static int by_name(void const *a, void const *b)
+{
+  service const *x = a, *y = b;
+  if (x->gone != y->gone) return (int)x->gone - (int)y->gone;
+  return strcmp(x->name, y->name);
+}
+
+/* start order: lower priority first; gone ones last, they never start */
+static int by_prio(void const *a, void const *b)
+{
+  service const *x = a, *y = b;
+  if (x->gone != y->gone) return (int)x->gone - (int)y->gone;
+  if (x->prio != y->prio) return x->prio < y->prio ? -1 : 1;
+  return strcmp(x->name, y->name);
+}
+
+static int alive(service const *s)
+{
+  if (s->log.pid) return 1;
+  for (unsigned i = 0; i < s->nprocs; i++)
+    if (s->inst[i].pid) return 1;
+  return 0;
+}
+
+static void forget(service *s)
+{
+  if (s->pr >= 0) fd_close(s->pr);
+  if (s->pw >= 0) fd_close(s->pw);
+  free(s->inst);
+  free(s->name);
+}
+
+/* drops the gone services whose supervises have all exited; keeps the order */
+static void compact(void)
+{
+  unsigned j = 0;
+  if (!ngone) return;
+  for (unsigned i = 0; i < ntab; i++) {
+    if (tab[i].gone && !alive(tab + i)) { forget(tab + i); ngone--; continue; }
+    if (i != j) tab[j] = tab[i];
+    j++;
+  }
+  ntab = j;
+}
+
+/* ---- spawning supervise ---- */
+
+/* instance -1: plain, -2: the logger, else supervise -i instance */
+static pid_t spawn_supervise(service const *s, int instance)
+{
+  char dir[300], num[16];
+  char const *argv[5];
+  unsigned n = 0;
+  pid_t pid;
+  /* a name starting with '-' must not read as an option */
+  snprintf(dir, sizeof dir, "%s%s%s", s->name[0] == '-' ? "./" : "", s->name, instance == -2 ? "/log" : "");
+  argv[n++] = supervise_path;
+  if (instance >= 0) {
+    snprintf(num, sizeof num, "%d", instance);
+    argv[n++] = "-i";
+    argv[n++] = num;
+  }
+  argv[n++] = dir;
+  argv[n] = 0;
+  pid = fork();
+  if (pid < 0) {
+    strerr_warnwusys("fork supervise for ", s->name);
+    return 0;
+  }
+  if (!pid) {
+    int in = instance == -2 ? s->pr : devnull;
+    int out = instance != -2 && s->pw >= 0 ? s->pw : 1;
+    /* 2.13's selfpipe keeps the trapped signals blocked: unblock for the child */
+    selfpipe_finish();
+    setrlimit(RLIMIT_NOFILE, &orig_nofile);
+    if (dup2(in, 0) < 0 || (out != 1 && dup2(out, 1) < 0)) {
+      strerr_warnwusys("set up fds for supervise of ", s->name);
+      _exit(111);
+    }
+    execv(supervise_path, (char *const *)argv);
+    strerr_warnwusys("exec ", supervise_path);
+    _exit(127);
+  }
+  return pid;
+}
+
+static void start_proc(service *s, proc *p, int instance, uint64_t now)
+{
+  p->pid = spawn_supervise(s, instance);
+  p->started = now;
+  p->stopping = 0;
+  /* fork failed: try again in a second */
+  p->t = p->pid ? 0 : now + RESTART_MIN_MS;
+}
+
+/* an old supervise of the same directory (renamed, or removed and put back)
+   still runs: the new one waits, or it would find the lock taken */
+static int conflict(service const *s)
+{
+  if (!ngone) return 0;
+  for (unsigned i = 0; i < ntab; i++) {
+    service const *g = tab + i;
+    if (!g->gone || !alive(g)) continue;
+    if ((g->dev == s->dev && g->ino == s->ino) || !strcmp(g->name, s->name)) return 1;
+  }
+  return 0;
+}
+
+/* starts every supervise that should run and does not, lower priority first */
+static void launch(void)
+{
+  uint64_t now = sv_now_ms();
+  for (unsigned i = 0; i < ntab; i++) {
+    service *s = tab + i;
+    if (s->gone) continue;
+    if (s->waiting) {
+      if (conflict(s)) continue;
+      s->waiting = 0;
+    }
+    /* the logger first, so that it reads from the start */
+    if (s->haslog && !s->log.pid && s->log.t <= now) start_proc(s, &s->log, -2, now);
+    for (unsigned k = 0; k < s->nprocs; k++)
+      if (!s->inst[k].pid && s->inst[k].t <= now) start_proc(s, s->inst + k, s->nprocs > 1 ? (int)k : -1, now);
+  }
+}
+
+/* ---- stopping ---- */
+
+/* a gone service makes progress: instances first, then its logger drains
+   the pipe to EOF (we close our write end) and its supervise exits */
+static void settle(service *s)
+{
+  for (unsigned i = 0; i < s->nprocs; i++)
+    if (s->inst[i].pid) return;
+  if (s->pw >= 0) { fd_close(s->pw); s->pw = -1; }
+  if (s->log.pid && !s->log.stopping) {
+    /* HUP: supervise exits once svlog, at EOF, has exited */
+    kill(s->log.pid, SIGHUP);
+    s->log.stopping = 1;
+    s->log.t = sv_now_ms() + LOG_DRAIN_MS;
+  }
+}
+
+static void begin_stop(service *s)
+{
+  if (!s->gone) ngone++;
+  s->gone = 1;
+  for (unsigned i = 0; i < s->nprocs; i++) {
+    proc *p = s->inst + i;
+    if (!p->pid) continue;
+    /* supervise stops the service within its stopwaitsecs, then exits */
+    kill(p->pid, SIGTERM);
+    p->stopping = 1;
+  }
+  settle(s);
+}
+
+/* shutdown: the highest priority still running is told to stop once every
+   higher one is down; 1 when everything is down */
+static int quit_step(void)
+{
+  int top = 0, any = 0;
+  for (unsigned i = 0; i < ntab; i++) {
+    service *s = tab + i;
+    if (s->gone) { if (alive(s)) return 0; continue; }
+    if (!any || s->prio > top) top = s->prio;
+    any = 1;
+  }
+  if (!any) return 1;
+  for (unsigned i = 0; i < ntab; i++)
+    if (!tab[i].gone && tab[i].prio == top) begin_stop(tab + i);
+  return 0;
+}
+
+static void start_quit(char const *why)
+{
+  if (flag.quitting) return;
+  flag.quitting = 1;
+  strerr_warni(why, ": stopping every service");
+}
+
+/* ---- deaths ---- */
+
+static void on_death(service *s, proc *p, int instance, int wstat)
+{
+  uint64_t now = sv_now_ms();
+  int quick = now - p->started < RESTART_MIN_MS;
+  p->pid = 0;
+  if (s->gone) {
+    /* killed while stopping its service (kill -9): a new one adopts the
+       service and stops it, so it is not left running alone */
+    if (WIFSIGNALED(wstat) && p->fails < 3 && instance != -2) {
+      p->fails++;
+      start_proc(s, p, instance, now);
+      if (p->pid) kill(p->pid, SIGTERM);
+      p->stopping = 1;
+      return;
+    }
+    p->stopping = 0;
+    settle(s);
+    return;
+  }
+  if (!quick) {
+    p->fails = 0;
+    p->t = 0;
+  } else {
+    uint64_t d = RESTART_MIN_MS;
+    if (p->fails < 8) p->fails++;
+    for (unsigned i = 1; i < p->fails && d < RESTART_MAX_MS; i++) d *= 2;
+    if (d > RESTART_MAX_MS) d = RESTART_MAX_MS;
+    p->t = p->started + d;
+  }
+  {
+    char num[16];
+    snprintf(num, sizeof num, "%d", WIFSIGNALED(wstat) ? WTERMSIG(wstat) : WEXITSTATUS(wstat));
+    strerr_warnw(instance == -2 ? "supervise for logger of " : "supervise for ", s->name,
+                 WIFSIGNALED(wstat) ? " killed by signal " : " exited ", num,
+                 quick ? ": restarting after a delay" : ": restarting");
+  }
+}
+
+static int find_proc(pid_t pid, service **sp, proc **pp, int *instance)
+{
+  for (unsigned i = 0; i < ntab; i++) {
+    service *s = tab + i;
+    if (s->log.pid == pid) { *sp = s, *pp = &s->log, *instance = -2; return 1; }
+    for (unsigned k = 0; k < s->nprocs; k++)
+      if (s->inst[k].pid == pid) {
+        *sp = s, *pp = s->inst + k, *instance = s->nprocs > 1 ? (int)k : -1;
+        return 1;
+      }
+  }
+  return 0;
+}
+
+/* reaps every child, ours and (as PID 1 or subreaper) every orphan's */
+static void reap(void)
+{
+  for (;;) {
+    service *s;
+    proc *p;
+    int wstat, instance;
+    pid_t r = wait_nohang(&wstat);
+    if (r <= 0) break;
+    if (find_proc(r, &s, &p, &instance)) on_death(s, p, instance, wstat);
+  }
+}
+
+/* ---- scanning ---- */
+
+static int grow(void)
+{
+  service *n;
+  unsigned c;
+  if (ntab < captab) return 1;
+  c = captab ? captab * 2 : 64;
+  n = realloc(tab, c * sizeof *n);
+  if (!n) return 0;
+  tab = n;
+  captab = c;
+  return 1;
+}
+
+/* can S/log run: a run file or a command= */
+static int log_runnable(char const *name)
+{
+  static sv_conf c; /* 8 KiB: kept off the stack */
+  char path[SV_PATH_MAX], err[SV_ERR_MAX];
+  struct stat st;
+  snprintf(path, sizeof path, "%s/log", name);
+  if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode)) return 0;
+  if (sv_conf_load(&c, path, err) == 0) return 1; /* its supervise says FATAL and why */
+  if (c.has_run || c.command) return 1;
+  strerr_warnw(name, "/log has no run file and no command= in conf: ", name, " runs without a logger");
+  return 0;
+}
+
+static int add_service(char const *name, struct stat const *st)
+{
+  static sv_conf c;
+  char err[SV_ERR_MAX];
+  service *s;
+  if (!grow()) return 0;
+  s = tab + ntab;
+  memset(s, 0, sizeof *s);
+  s->pr = s->pw = -1;
+  s->prio = 500;
+  s->nprocs = 1;
+  /* a bad conf: one plain supervise, which shows FATAL and the reason */
+  if (sv_conf_load(&c, name, err) > 0) {
+    s->prio = c.priority;
+    s->nprocs = c.numprocs ? c.numprocs : 1;
+  }
+  s->name = strdup(name);
+  s->inst = calloc(s->nprocs, sizeof *s->inst);
+  if (!s->name || !s->inst) { free(s->name); free(s->inst); return 0; }
+  if (log_runnable(name)) {
+    int p[2];
+    if (pipecoe(p) < 0) strerr_warnwusys("create log pipe for ", name, ": it runs without a logger");
+    else { s->pr = p[0]; s->pw = p[1]; s->haslog = 1; }
+  }
+  s->dev = st->st_dev;
+  s->ino = st->st_ino;
+  s->seen = s->fresh = s->waiting = 1;
+  ntab++;
+  return 1;
+}
+
+/* a name in the directory: 1 a service dir (st filled), 0 skip it */
+static int examine(char const *name, struct stat *st)
+{
+  if (stat(name, st) < 0) {
+    struct stat l;
+    if (errno == ENOENT && lstat(name, &l) == 0 && S_ISLNK(l.st_mode))
+      strerr_warnw("skipping ", dirpath, "/", name, ": symlink to a missing directory");
+    else strerr_warnwusys("stat ", dirpath, "/", name);
+    return 0;
+  }
+  return S_ISDIR(st->st_mode);
+}
+
+/* a directory that is already in the table under another name */
+static int duplicate(service const *s)
+{
+  for (unsigned i = 0; i < ntab; i++) {
+    service const *o = tab + i;
+    if (o == s || o->gone || (o->fresh && o > s)) continue;
+    if (o->dev == s->dev && o->ino == s->ino) return 1;
+  }
+  return 0;
+}
+
+/* new directories start, removed or renamed ones stop: 1 ok, 0 unreadable */
+static int rescan(void)
+{
+  DIR *d;
+  struct dirent *e;
+  unsigned nlive;
+  if (flag.quitting) return 1;
+  qsort(tab, ntab, sizeof *tab, &by_name);
+  nlive = ntab - ngone;
+  for (unsigned i = 0; i < nlive; i++) tab[i].seen = 0;
+  d = opendir(".");
+  if (!d) {
+    strerr_warnwusys("read directory ", dirpath);
+    for (unsigned i = 0; i < nlive; i++) tab[i].seen = 1;
+    return 0;
+  }
+  for (;;) {
+    struct stat st;
+    service key, *s;
+    errno = 0;
+    if (!(e = readdir(d))) break;
+    if (e->d_name[0] == '.' || !examine(e->d_name, &st)) continue;
+    key.name = e->d_name;
+    key.gone = 0;
+    s = bsearch(&key, tab, nlive, sizeof *tab, &by_name);
+    if (s && s->dev == st.st_dev && s->ino == st.st_ino) { s->seen = 1; continue; }
+    /* a new name, or a directory replaced under the same name */
+    if (!add_service(e->d_name, &st)) strerr_warnwusys("add service ", e->d_name);
+  }
+  if (errno) strerr_warnwusys("read directory ", dirpath);
+  closedir(d);
+  for (unsigned i = 0; i < nlive; i++)
+    if (!tab[i].seen) begin_stop(tab + i);
+  for (unsigned i = nlive; i < ntab; i++) {
+    service *s = tab + i;
+    if (!s->fresh) continue;
+    if (duplicate(s)) {
+      strerr_warnw("skipping ", dirpath, "/", s->name, ": the same directory as another service");
+      if (!s->gone) ngone++;
+      s->gone = 1; /* never started: compact() drops it */
+    }
+  }
+  for (unsigned i = 0; i < ntab; i++) tab[i].fresh = 0;
+  qsort(tab, ntab, sizeof *tab, &by_prio);
+  compact();
+  return 1;
+}
+
+/* ---- events ---- */
+
+static void handle_signals(void)
+{
+  for (;;) {
+    int sig = selfpipe_read();
+    if (sig <= 0) {
+      if (sig < 0) strerr_diefusys(111, "selfpipe_read");
+      return;
+    }
+    switch (sig) {
+      case SIGCHLD: reap(); break;
+      case SIGHUP: flag.rescan = 1; break;
+      case SIGTERM: start_quit("SIGTERM"); break;
+      case SIGINT: start_quit("SIGINT"); break;
+      case SIGPWR: start_quit("SIGPWR"); break;
+      default: break;
+    }
+  }
+}
+
+static void handle_control(void)
+{
+  char buf[256];
+  for (;;) {
+    ssize_t r = read(ctlfd, buf, sizeof buf);
+    if (r <= 0) {
+      if (r < 0 && errno != EAGAIN && errno != EINTR) strerr_warnwusys("read ", dirpath, "/.svscan/control");
+      return;
+    }
+    for (ssize_t i = 0; i < r; i++) {
+      if (buf[i] == 'a') flag.rescan = 1;
+      else if (buf[i] == 'q') start_quit("svc quit");
+      /* unknown bytes are ignored */
+    }
+  }
+}
+
+static void handle_timers(void)
+{
+  uint64_t now = sv_now_ms();
+  if (poll_ms && now >= t_poll) {
+    flag.rescan = 1;
+    t_poll = now + poll_ms;
+  }
+  if (!ngone) return;
+  for (unsigned i = 0; i < ntab; i++) {
+    proc *l = &tab[i].log;
+    /* a logger that does not exit at EOF is stopped */
+    if (tab[i].gone && l->pid && l->stopping && l->t && now >= l->t) {
+      strerr_warnw("logger of ", tab[i].name, " still running after EOF: stopping it");
+      kill(l->pid, SIGTERM);
+      l->t = 0;
+    }
+  }
+}
+
+static uint64_t earliest(uint64_t e, uint64_t t)
+{
+  return t && (!e || t < e) ? t : e;
+}
+
+static uint64_t next_deadline(void)
+{
+  uint64_t e = poll_ms ? t_poll : 0;
+  for (unsigned i = 0; i < ntab; i++) {
+    service const *s = tab + i;
+    if (s->gone) { if (s->log.pid && s->log.stopping) e = earliest(e, s->log.t); continue; }
+    if (s->waiting) continue;
+    if (s->haslog && !s->log.pid) e = earliest(e, s->log.t);
+    for (unsigned k = 0; k < s->nprocs; k++)
+      if (!s->inst[k].pid) e = earliest(e, s->inst[k].t);
+  }
+  return e;
+}
+
+/* ---- setup ---- */
+
+static void find_supervise(void)
+{
+  char self[SV_PATH_MAX];
+  ssize_t r = readlink("/proc/self/exe", self, sizeof self - 1);
+  char *slash;
+  if (r < 0) strerr_diefusys(111, "readlink /proc/self/exe");
+  self[r] = 0;
+  slash = strrchr(self, '/');
+  if (!slash) strerr_dief(111, "unable to find supervise: odd path to self: ", self);
+  slash[1] = 0;
+  /* the supervise of this installation, never one found in PATH */
+  if (snprintf(supervise_path, sizeof supervise_path, "%ssupervise", self) >= (int)sizeof supervise_path)
+    strerr_dief(111, "unable to find supervise: path too long");
+  if (access(supervise_path, X_OK) < 0) strerr_diefusys(111, "find ", supervise_path);
+}
+
+static void take_lock(void)
+{
+  int fd, r;
+  if (mkdir(".svscan", 0700) < 0 && errno != EEXIST) strerr_diefusys(111, "mkdir ", dirpath, "/.svscan");
+  fd = open(".svscan/lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) strerr_diefusys(111, "open ", dirpath, "/.svscan/lock");
+  r = fd_lock(fd, 1, 1);
+  if (r < 0) strerr_diefusys(111, "lock ", dirpath, "/.svscan/lock");
+  if (!r) strerr_dief(100, "unable to lock ", dirpath, "/.svscan/lock: another svscan is running on ", dirpath);
+}
+
+static void make_fifo(void)
+{
+  struct stat s;
+  if (mkfifo(".svscan/control", 0600) < 0) {
+    if (errno != EEXIST) strerr_diefusys(111, "mkfifo ", dirpath, "/.svscan/control");
+    if (stat(".svscan/control", &s) < 0) strerr_diefusys(111, "stat ", dirpath, "/.svscan/control");
+    if (!S_ISFIFO(s.st_mode)) strerr_dief(100, dirpath, "/.svscan/control exists and is not a FIFO");
+    chmod(".svscan/control", 0600);
+  }
+  ctlfd = open(".svscan/control", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (ctlfd < 0) strerr_diefusys(111, "open ", dirpath, "/.svscan/control");
+  /* our own write end, so the read end never sees EOF */
+  if (open(".svscan/control", O_WRONLY | O_NONBLOCK | O_CLOEXEC) < 0)
+    strerr_diefusys(111, "open ", dirpath, "/.svscan/control for writing");
+}
+
+static void setup_signals(void)
+{
+  sigset_t set;
+  sigfd = selfpipe_init();
+  if (sigfd < 0) strerr_diefusys(111, "init selfpipe");
+  sigemptyset(&set);
+  sigaddset(&set, SIGCHLD);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
+  /* what a container runtime or an init sends to PID 1 */
+  if (flag.pid1) sigaddset(&set, SIGPWR);
+  if (!selfpipe_trapset(&set)) strerr_diefusys(111, "trap signals");
+}
+
+/* a thousand services with loggers hold two thousand pipe ends */
+static void raise_nofile(void)
+{
+  struct rlimit r;
+  if (getrlimit(RLIMIT_NOFILE, &orig_nofile) < 0) return;
+  r = orig_nofile;
+  r.rlim_cur = r.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &r);
+}
+
+static void parse_args(int argc, char const *const *argv)
+{
+  subgetopt l = SUBGETOPT_ZERO;
+  char const *dir;
+  for (;;) {
+    int opt = subgetopt_r(argc, argv, "t:", &l);
+    if (opt == -1) break;
+    if (opt == 't') {
+      char *end;
+      unsigned long long ms = strtoull(l.arg, &end, 10);
+      if (!*l.arg || *end) strerr_dieusage(100, USAGE);
+      poll_ms = ms;
+    } else strerr_dieusage(100, USAGE);
+  }
+  if (argc - l.ind > 1) strerr_dieusage(100, USAGE);
+  dir = argc - l.ind == 1 ? argv[l.ind] : sv_scandir();
+  if (strlen(dir) >= sizeof dirpath) strerr_dief(100, "unable to use ", dir, ": name too long");
+  strcpy(dirpath, dir);
+}
+
+int main(int argc, char const *const *argv)
+{
+  iopause_fd x[2];
+  parse_args(argc, argv);
+  flag.pid1 = getpid() == 1;
+  if (!fd_sanitize()) strerr_diefusys(111, "sanitize standard fds");
+  find_supervise();
+  if (chdir(dirpath) < 0) strerr_diefusys(111, "chdir to ", dirpath);
+  {
+    DIR *d = opendir(".");
+    if (!d) strerr_diefusys(111, "read directory ", dirpath);
+    closedir(d);
+  }
+  take_lock();
+  make_fifo();
+  devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (devnull < 0) strerr_diefusys(111, "open /dev/null");
+  raise_nofile();
+  setup_signals();
+  /* orphans come back to us, so none is left a zombie (PID 1 gets them anyway) */
+  if (!flag.pid1) prctl(PR_SET_CHILD_SUBREAPER, 1);
+  tain_now_set_stopwatch_g();
+  if (!rescan()) strerr_diefusys(111, "read directory ", dirpath);
+  if (poll_ms) t_poll = sv_now_ms() + poll_ms;
+
+  for (;;) {
+    uint64_t e;
+    tain deadline;
+    if (flag.rescan) { flag.rescan = 0; rescan(); }
+    if (flag.quitting && quit_step()) break;
+    launch();
+    e = next_deadline();
+    if (e) {
+      uint64_t now = sv_now_ms();
+      tain rel;
+      uint64_t ms = e > now ? e - now : 0;
+      /* a far deadline is a wakeup a day later: iopause takes an int */
+      tain_from_millisecs(&rel, ms > 86400000 ? 86400000 : (int)ms);
+      tain_add_g(&deadline, &rel);
+    } else tain_add_g(&deadline, &tain_infinite_relative);
+    x[0].fd = sigfd, x[0].events = IOPAUSE_READ;
+    x[1].fd = ctlfd, x[1].events = IOPAUSE_READ;
+    if (iopause_g(x, 2, &deadline) < 0) strerr_diefusys(111, "iopause");
+    if (x[0].revents & IOPAUSE_READ) handle_signals();
+    if (x[1].revents & IOPAUSE_READ) handle_control();
+    handle_timers();
+    compact();
+  }
+  strerr_warni("every service is down: exiting");
+  return 0;
+}
