@@ -180,6 +180,9 @@ static int putfd(char const *path, char const *id, int fd)
 
 static void clientinit(void)
 {
+  /* store has checked fd 0 already: this only fills closed fds with /dev/null,
+   * so that the holder's socket never lands on 0, 1 or 2 */
+  if (!fd_sanitize()) strerr_diefusys(111, "sanitize ", "standard fds");
   /* every write checks its result; restored before any exec */
   if (!sig_ignore(SIGPIPE)) strerr_diefusys(111, "ignore ", "SIGPIPE");
 }

@@ -248,6 +248,10 @@ static int parse(client *c)
     fail(c, FDHOLD_ETOOLONG, "identifier too long");
     return 1;
   }
+  if ((size_t)(nl - c->buf) > FDHOLD_IDMAX + 1) {
+    fail(c, FDHOLD_ETOOLONG, "identifier too long");
+    return 1;
+  }
   /* a store is complete only with its trailing F byte */
   if (c->buf[0] == 'S' && c->len == (size_t)(nl - c->buf) + 1) return 0;
   act(c, nl - c->buf);

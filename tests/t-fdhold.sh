@@ -115,6 +115,7 @@ expect_eq "raw: control char in id" "$(raw "$S" $'R\x01x\n')" "-badid"
 expect_eq "raw: DEL in id" "$(raw "$S" $'R\x7f\n')" "-badid"
 expect_eq "raw: empty id" "$(raw "$S" $'R\n')" "-badid"
 expect_eq "raw: id of 256 bytes" "$(raw "$S" "R$long256"$'\n')" "-toolong"
+expect_eq "raw: store, id of 256 bytes" "$(raw -f "$S" "S$long256"$'\nF' </dev/null)" "-toolong"
 expect_eq "raw: 300 bytes, no newline" "$(raw "$S" "R${long255}${long255}")" "-toolong"
 expect_eq "raw: good store" "$(raw -f "$S" $'Sz\nF' </dev/null)" "+"
 expect_eq "raw: good retrieve carries an fd" "$(raw "$S" $'Rz\n' | tr '\n' ' ')" "+ F<fd>"
@@ -273,10 +274,10 @@ for i in $(seq 100); do
   [ "$st" = S ] && ls -l /proc/"$waiter"/fd 2>/dev/null | grep -q socket && break
   sleep 0.05
 done
+disown "$DPID" # no "Killed" job notice; the trap still cleans it up by pid
 kill -KILL "$DPID"
 wait "$waiter"
 wrc=$?
-{ wait "$DPID"; } 2>/dev/null
 expect_eq "daemon killed: waiting client exits 111" "$wrc" 111
 expect_eq "daemon killed: clean error" "$(cat "$T/waiter.err")" \
   "fdhold: fatal: unable to retrieve w: connection closed by the fdhold daemon"
