@@ -1,0 +1,627 @@
+/* svlog: reads lines on stdin, appends them to DIR/current (or FILE), rotates
+   by size, never drops a line.  SPEC §7.
+
+   Data path: one read into inbuf, then every byte of it is written (as iovecs
+   pointing into inbuf, the per-read stamp and a static "\n") before the next
+   read.  A kill -9 thus loses at most what one read took and had not written
+   yet; what is still in the pipe stays there for the next svlog.  Lines are
+   not buffered: a partial line is written at once, and rotation waits until
+   it is complete, so a line never straddles two files. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <signal.h>
+#include <dirent.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+
+#include <skalibs/djbunix.h>
+#include <skalibs/iopause.h>
+#include <skalibs/selfpipe.h>
+#include <skalibs/sgetopt.h>
+#include <skalibs/stralloc.h>
+#include <skalibs/strerr.h>
+#include <skalibs/tai.h>
+#include <skalibs/types.h>
+
+#define USAGE "svlog [-s BYTES] [-n COUNT] [-t|-T] [-l LINEMAX] DIR | svlog -F FILE [-s BYTES] [-n COUNT] [-t|-T] [-l LINEMAX]"
+#define dieusage() strerr_dieusage(100, USAGE)
+
+#define IN_SIZE (1 << 20)
+#define NV 1024 /* IOV_MAX on Linux */
+#define ANAME 27 /* "@" + 24 hex + ".s" */
+
+char const *PROG = "svlog";
+
+/* ---------------------------------------------------------------- state */
+
+static char inbuf[IN_SIZE];
+static size_t inpos, inlen; /* inbuf[inpos..inlen) is read, not yet staged */
+
+static struct iovec v[NV]; /* staged output, v[vi..vn) not yet written */
+static unsigned int vn, vi;
+static uint64_t staged;
+
+static char stamp[32]; /* the stamp of the current read */
+static size_t stamplen;
+static char stampmode; /* 0, 't' or 'T' */
+
+static uint64_t maxbytes = 1000000;
+static unsigned int count = 10;
+static size_t linemax = 8192;
+
+static char const *dir; /* directory mode */
+static char const *file; /* file mode */
+static char const *curname; /* "current" or FILE, for open/rename */
+static char const *curdesc; /* "DIR/current" or FILE, for messages */
+static int fdcur = -1;
+static uint64_t cursize;
+static size_t linelen; /* bytes of the open line written so far */
+
+/* directory mode: archive names, oldest first */
+static char (*arch)[ANAME + 1];
+static unsigned int narch, archcap;
+static tain lastarch = TAIN_ZERO;
+
+/* file mode: FILE.N names are built in this buffer */
+static stralloc fname = STRALLOC_ZERO;
+
+static struct
+{
+  unsigned midline : 1; /* a line was started and not ended */
+  unsigned rotate : 1;  /* rotate before staging more */
+  unsigned alarm : 1;   /* SIGALRM seen: rotate at the next line start */
+  unsigned blocked : 1; /* a write or rotation failed, retry at deadline */
+  unsigned warned : 1;  /* this outage has been reported */
+  unsigned exiting : 1; /* SIGTERM: read no more */
+  unsigned eof : 1;
+} flag;
+
+static unsigned int rotphase, rotidx; /* rotation progress, so a retry resumes */
+static char rotname[ANAME + 1];
+static tain retry; /* deadline of the next retry, when blocked */
+
+/* ---------------------------------------------------------------- helpers */
+
+/* one warning per outage, then a retry every second */
+static int fail(char const *verb, char const *what)
+{
+  if (!flag.warned)
+  {
+    strerr_warnw("unable to ", verb, " ", what, ": ", strerror(errno), " (retrying every second)");
+    flag.warned = 1;
+  }
+  flag.blocked = 1;
+  tain_addsec_g(&retry, 1);
+  return 0;
+}
+
+static int scansize(char const *s, uint64_t *u)
+{
+  size_t n = uint64_scan(s, u);
+  uint64_t m = 1;
+  if (!n) return 0;
+  switch (s[n])
+  {
+    case 0: return 1;
+    case 'k': case 'K': m = 1024; break;
+    case 'm': case 'M': m = 1024 * 1024; break;
+    case 'g': case 'G': m = 1024 * 1024 * 1024; break;
+    default: return 0;
+  }
+  n++;
+  if (s[n] == 'B' || s[n] == 'b') n++;
+  if (s[n]) return 0;
+  if (*u > UINT64_MAX / m) return 0;
+  *u *= m;
+  return 1;
+}
+
+/* ---------------------------------------------------------------- stamps */
+
+static void put2(char *s, unsigned int x) { s[0] = '0' + x / 10; s[1] = '0' + x % 10; }
+
+static void makestamp(void)
+{
+  if (stampmode == 't')
+  {
+    tain now;
+    tain_wallclock_read(&now);
+    timestamp_fmt(stamp, &now);
+    stamp[TIMESTAMP] = ' ';
+    stamplen = TIMESTAMP + 1;
+  }
+  else if (stampmode == 'T')
+  {
+    /* 2026-11-22T10:00:00.123456Z: the date part changes once a second */
+    static time_t lastsec = -1;
+    struct timespec ts;
+    unsigned long us;
+    unsigned int i;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    if (ts.tv_sec != lastsec)
+    {
+      struct tm tm;
+      unsigned int y;
+      gmtime_r(&ts.tv_sec, &tm);
+      y = tm.tm_year + 1900;
+      put2(stamp, y / 100); put2(stamp + 2, y % 100);
+      stamp[4] = '-'; put2(stamp + 5, tm.tm_mon + 1);
+      stamp[7] = '-'; put2(stamp + 8, tm.tm_mday);
+      stamp[10] = 'T'; put2(stamp + 11, tm.tm_hour);
+      stamp[13] = ':'; put2(stamp + 14, tm.tm_min);
+      stamp[16] = ':'; put2(stamp + 17, tm.tm_sec);
+      stamp[19] = '.';
+      lastsec = ts.tv_sec;
+    }
+    us = ts.tv_nsec / 1000;
+    for (i = 26; i > 20; i--) { stamp[i - 1] = '0' + us % 10; us /= 10; }
+    stamp[26] = 'Z';
+    stamp[27] = ' ';
+    stamplen = 28;
+  }
+}
+
+/* ---------------------------------------------------------------- output */
+
+static void stage(char const *p, size_t n)
+{
+  if (!n) return;
+  staged += n;
+  if (vn && (char const *)v[vn - 1].iov_base + v[vn - 1].iov_len == p)
+    v[vn - 1].iov_len += n;
+  else
+  {
+    v[vn].iov_base = (void *)p;
+    v[vn].iov_len = n;
+    vn++;
+  }
+}
+
+/* 1 all staged data written, 0 blocked */
+static int flush(void)
+{
+  while (vi < vn)
+  {
+    ssize_t r = writev(fdcur, v + vi, vn - vi);
+    size_t w;
+    if (r < 0)
+    {
+      if (errno == EINTR) continue;
+      return fail("write", curdesc);
+    }
+    w = r;
+    cursize += w;
+    staged -= w;
+    while (w && w >= v[vi].iov_len) w -= v[vi++].iov_len;
+    if (w)
+    {
+      v[vi].iov_base = (char *)v[vi].iov_base + w;
+      v[vi].iov_len -= w;
+    }
+  }
+  vn = vi = 0;
+  return 1;
+}
+
+/* ---------------------------------------------------------------- lines */
+
+enum { DONE, FULL, ROTATE };
+
+/* the rest of a line whose start is already out: no rotation check */
+static void continueline(void)
+{
+  char *p = inbuf + inpos;
+  size_t avail = inlen - inpos;
+  size_t room = linemax ? linemax - linelen : avail;
+  char *q = memchr(p, '\n', avail < room + 1 ? avail : room + 1);
+  if (q)
+  {
+    stage(p, q + 1 - p);
+    inpos += q + 1 - p;
+    flag.midline = 0;
+    linelen = 0;
+  }
+  else if (avail > room)
+  { /* split: LINEMAX reached */
+    stage(p, room);
+    stage("\n", 1);
+    inpos += room;
+    flag.midline = 0;
+    linelen = 0;
+  }
+  else
+  {
+    stage(p, avail);
+    inpos += avail;
+    linelen += avail;
+  }
+}
+
+/* stages lines from inbuf[inpos..inlen) until done, iovecs full, or a
+   rotation is due before the next line */
+static int format(void)
+{
+  while (inpos < inlen)
+  {
+    char *p, *q;
+    size_t avail, len, look;
+    uint64_t out, used;
+    int split = 0, known = 1;
+    if (vn + 3 > NV) return FULL;
+    if (flag.midline) { continueline(); continue; }
+    used = cursize + staged;
+    if (flag.alarm)
+    {
+      flag.alarm = 0;
+      if (used) return ROTATE;
+    }
+    p = inbuf + inpos;
+    avail = inlen - inpos;
+    look = linemax && avail > linemax ? linemax + 1 : avail;
+    q = memchr(p, '\n', look);
+    if (q) len = q + 1 - p, out = stamplen + len;
+    else if (linemax && avail > linemax) len = linemax, out = stamplen + len + 1, split = 1;
+    else
+    { /* an incomplete line: rotate now if it might not fit once complete */
+      len = avail;
+      known = 0;
+      out = stamplen + (linemax ? linemax + 1 : len);
+    }
+    if (maxbytes && used && used + out > maxbytes) return ROTATE;
+    stage(stamp, stamplen);
+    stage(p, len);
+    if (split) stage("\n", 1);
+    inpos += len;
+    if (!known) flag.midline = 1, linelen = len;
+  }
+  return DONE;
+}
+
+/* ---------------------------------------------------------------- rotation */
+
+static int openlog(void)
+{
+  struct stat st;
+  int fd = open(curname, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return -1;
+  if (fstat(fd, &st) < 0) { fd_close(fd); return -1; }
+  fdcur = fd;
+  cursize = st.st_size;
+  return 0;
+}
+
+static void prune(void)
+{
+  while (narch > count)
+  {
+    if (unlink(arch[0]) < 0 && errno != ENOENT)
+      strerr_warnwu4sys("unlink ", dir, "/", arch[0]);
+    memmove(arch, arch + 1, (narch - 1) * sizeof *arch);
+    narch--;
+  }
+}
+
+static void archname(void)
+{
+  tain now, one = { TAI_ZERO, 1 };
+  tain_wallclock_read(&now);
+  /* names stay strictly increasing even if the clock steps back */
+  if (!tain_less(&lastarch, &now)) tain_add(&now, &lastarch, &one);
+  lastarch = now;
+  timestamp_fmt(rotname, &now);
+  memcpy(rotname + TIMESTAMP, ".s", 3);
+}
+
+static char const *fnum(unsigned int i)
+{
+  char fmt[UINT_FMT];
+  fname.len = strlen(file);
+  fname.s[fname.len++] = '.';
+  memcpy(fname.s + fname.len, fmt, uint_fmt(fmt, i));
+  fname.len += uint_fmt(fmt, i);
+  fname.s[fname.len] = 0;
+  return fname.s;
+}
+
+/* FILE.i -> FILE.i+1 from the oldest down, then FILE -> FILE.1; each step is
+   a rename, so a crash leaves every line in some file */
+static int shiftfiles(void)
+{
+  for (; rotidx >= 1; rotidx--)
+  {
+    char from[PATH_MAX];
+    size_t n = strlen(fnum(rotidx));
+    if (n >= sizeof from) { errno = ENAMETOOLONG; return fail("rename", fname.s); }
+    memcpy(from, fname.s, n + 1);
+    if (rename(from, fnum(rotidx + 1)) < 0 && errno != ENOENT) return fail("rename", from);
+  }
+  if (count ? rename(file, fnum(1)) < 0 : unlink(file) < 0)
+    return fail(count ? "rename" : "unlink", file);
+  return 1;
+}
+
+/* 1 rotated, 0 blocked (retry resumes at the failed step) */
+static int rotate(void)
+{
+  if (rotphase == 0)
+  {
+    if (fsync(fdcur) < 0 && errno != EINVAL) return fail("sync", curdesc);
+    fchmod(fdcur, 0744); /* multilog's mark of a complete file */
+    rotphase = 1;
+    rotidx = count ? count - 1 : 0;
+    if (dir) archname();
+  }
+  if (rotphase == 1)
+  {
+    if (dir)
+    {
+      if (rename(curname, rotname) < 0) return fail("rename", curdesc);
+      memcpy(arch[narch++], rotname, ANAME + 1);
+    }
+    else if (!shiftfiles()) return 0;
+    fd_close(fdcur);
+    fdcur = -1;
+    rotphase = 2;
+  }
+  if (openlog() < 0) return fail("open", curdesc);
+  rotphase = 0;
+  if (dir) prune();
+  return 1;
+}
+
+/* writes everything read so far, rotating as needed; 1 done, 0 blocked */
+static int work(void)
+{
+  for (;;)
+  {
+    if (!flush()) return 0;
+    if (flag.rotate)
+    {
+      if (!rotate()) return 0;
+      flag.rotate = 0;
+    }
+    if (inpos == inlen)
+    {
+      flag.warned = 0; /* caught up: a new outage gets a new warning */
+      return 1;
+    }
+    if (format() == ROTATE) flag.rotate = 1;
+  }
+}
+
+/* ---------------------------------------------------------------- setup */
+
+static int cmpname(void const *a, void const *b) { return memcmp(a, b, ANAME); }
+
+static int isarchive(char const *s)
+{
+  size_t i;
+  if (s[0] != '@' || strlen(s) != ANAME) return 0;
+  for (i = 1; i < TIMESTAMP; i++)
+    if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) return 0;
+  return s[TIMESTAMP] == '.' && (s[TIMESTAMP + 1] == 's' || s[TIMESTAMP + 1] == 'u');
+}
+
+/* reads the archive names in the cwd, oldest first; room for count + 1 */
+static void scanarchives(void)
+{
+  DIR *d = opendir(".");
+  struct dirent *e;
+  if (!d) strerr_diefu2sys(111, "open directory ", dir);
+  archcap = count + 1;
+  arch = malloc(archcap * sizeof *arch);
+  if (!arch) strerr_diefu1sys(111, "allocate");
+  for (;;)
+  {
+    errno = 0;
+    e = readdir(d);
+    if (!e) break;
+    if (!isarchive(e->d_name)) continue;
+    if (narch == archcap)
+    {
+      void *p = realloc(arch, 2 * archcap * sizeof *arch);
+      if (!p) strerr_diefu1sys(111, "allocate");
+      arch = p;
+      archcap *= 2;
+    }
+    memcpy(arch[narch++], e->d_name, ANAME + 1);
+  }
+  if (errno) strerr_diefu2sys(111, "read directory ", dir);
+  closedir(d);
+  qsort(arch, narch, sizeof *arch, cmpname);
+  if (narch) timestamp_scan(arch[narch - 1], &lastarch);
+  prune();
+}
+
+/* mkdir -p, 0755 */
+static void makedir(char const *path)
+{
+  char tmp[PATH_MAX];
+  size_t n = strlen(path), i;
+  if (n >= sizeof tmp) { errno = ENAMETOOLONG; strerr_diefu2sys(111, "create directory ", path); }
+  memcpy(tmp, path, n + 1);
+  for (i = 1; i <= n; i++)
+    if (tmp[i] == '/' || !tmp[i])
+    {
+      char c = tmp[i];
+      tmp[i] = 0;
+      if (mkdir(tmp, 0755) < 0 && errno != EEXIST) strerr_diefu2sys(111, "create directory ", tmp);
+      tmp[i] = c;
+    }
+}
+
+static void lockdir(void)
+{
+  struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+  int fd = open("lock", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) strerr_diefu3sys(111, "open ", dir, "/lock");
+  if (fcntl(fd, F_SETLK, &fl) < 0)
+  {
+    if (errno == EAGAIN || errno == EACCES)
+      strerr_diefu4x(100, "lock ", dir, "/lock", ": another svlog is running on it");
+    strerr_diefu3sys(111, "lock ", dir, "/lock");
+  }
+}
+
+/* a leftover current that ends mid-line is continued, not cut: the rest of
+   that line is probably still in the pipe (svlog was killed) */
+static void resumeline(void)
+{
+  char buf[512];
+  size_t n, back = 0;
+  uint64_t off = cursize;
+  if (!cursize) return;
+  for (;;)
+  {
+    ssize_t r;
+    char *q;
+    n = off > sizeof buf ? sizeof buf : off;
+    off -= n;
+    r = pread(fdcur, buf, n, off);
+    if (r != (ssize_t)n) strerr_diefu2sys(111, "read ", curdesc);
+    if (!back && buf[n - 1] == '\n') return;
+    q = memrchr(buf, '\n', n);
+    if (q) { back += buf + n - 1 - q; break; }
+    back += n;
+    if (!off || (linemax && back > linemax + stamplen)) break;
+  }
+  flag.midline = 1;
+  if (stampmode && back >= stamplen) back -= stamplen;
+  linelen = linemax && back > linemax ? linemax : back;
+}
+
+static void setup(void)
+{
+  struct stat st;
+  if (dir)
+  {
+    stralloc sa = STRALLOC_ZERO;
+    makedir(dir);
+    if (chdir(dir) < 0) strerr_diefu2sys(111, "chdir to ", dir);
+    lockdir();
+    curname = "current";
+    if (!stralloc_cats(&sa, dir) || !stralloc_cats(&sa, "/current") || !stralloc_0(&sa))
+      strerr_diefu1sys(111, "allocate");
+    curdesc = sa.s;
+    scanarchives();
+  }
+  else
+  {
+    curname = curdesc = file;
+    if (!stralloc_copys(&fname, file) || !stralloc_ready(&fname, strlen(file) + 2 + UINT_FMT))
+      strerr_diefu1sys(111, "allocate");
+  }
+  if (openlog() < 0) strerr_diefu2sys(111, "open ", curdesc);
+  if (fstat(fdcur, &st) == 0 && !S_ISREG(st.st_mode))
+    maxbytes = 0; /* /dev/null and friends: never rotate */
+  else fchmod(fdcur, 0644);
+  if (stampmode) makestamp(); /* sets stamplen */
+  if (S_ISREG(st.st_mode)) resumeline();
+  /* a bigger pipe: fewer, bigger reads */
+  if (fstat(0, &st) == 0 && S_ISFIFO(st.st_mode)) fcntl(0, F_SETPIPE_SZ, IN_SIZE);
+}
+
+/* ---------------------------------------------------------------- main */
+
+static void handle_signals(void)
+{
+  for (;;)
+  {
+    int sig = selfpipe_read();
+    switch (sig)
+    {
+      case -1: strerr_diefu1sys(111, "read selfpipe");
+      case 0: return;
+      case SIGALRM:
+        if (flag.midline) flag.alarm = 1; /* rotate once the line is complete */
+        else if (cursize + staged) flag.rotate = 1;
+        break;
+      default: flag.exiting = 1; break;
+    }
+  }
+}
+
+static void readin(void)
+{
+  ssize_t r = read(0, inbuf, IN_SIZE);
+  if (r < 0)
+  {
+    if (errno == EINTR || errno == EAGAIN) return;
+    strerr_diefu1sys(111, "read stdin");
+  }
+  if (!r) { flag.eof = 1; return; }
+  inpos = 0;
+  inlen = r;
+  if (stampmode) makestamp();
+}
+
+int main(int argc, char const *const *argv)
+{
+  subgetopt l = SUBGETOPT_ZERO;
+  sigset_t set;
+  int spfd;
+  for (;;)
+  {
+    int opt = subgetopt_r(argc, argv, "s:n:tTl:F:", &l);
+    uint64_t u;
+    if (opt == -1) break;
+    switch (opt)
+    {
+      case 's': if (!scansize(l.arg, &maxbytes)) dieusage(); break;
+      case 'n': if (!uint0_scan(l.arg, &count) || count > 100000) dieusage(); break;
+      case 't': case 'T': stampmode = opt; break;
+      case 'l':
+        if (!scansize(l.arg, &u) || u > SIZE_MAX / 2) dieusage();
+        linemax = u;
+        break;
+      case 'F': file = l.arg; break;
+      default: dieusage();
+    }
+  }
+  argc -= l.ind;
+  argv += l.ind;
+  if (file ? argc != 0 : argc != 1) dieusage();
+  if (!file) dir = argv[0];
+  if (!*(file ? file : dir)) dieusage();
+
+  if (!fd_sanitize()) strerr_diefu1sys(111, "sanitize standard fds");
+  setup();
+  spfd = selfpipe_init();
+  if (spfd < 0) strerr_diefu1sys(111, "init selfpipe");
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
+  sigaddset(&set, SIGALRM);
+  if (selfpipe_trapset(&set) < 0) strerr_diefu1sys(111, "trap signals");
+  tain_now_set_stopwatch_g();
+
+  for (;;)
+  {
+    iopause_fd x[2] = { { .fd = spfd, .events = IOPAUSE_READ }, { .fd = 0, .events = IOPAUSE_READ } };
+    /* stdin is read only once everything read before is written */
+    int idle = !flag.blocked && !flag.rotate && inpos == inlen;
+    unsigned int n = idle && !flag.exiting && !flag.eof ? 2 : 1;
+    if (idle && (flag.exiting || flag.eof)) break;
+    if (iopause_g(x, n, flag.blocked ? &retry : &tain_infinite) < 0) strerr_diefu1sys(111, "iopause");
+    if (x[0].revents & IOPAUSE_READ) handle_signals();
+    if (flag.blocked && !tain_future(&retry)) flag.blocked = 0;
+    if (n == 2 && x[1].revents & IOPAUSE_READ && !flag.exiting) readin();
+    if (!flag.blocked) work();
+  }
+  /* a clean end: current is complete, as multilog marks it */
+  if (fdcur >= 0)
+  {
+    fsync(fdcur);
+    fchmod(fdcur, 0744);
+  }
+  return 0;
+}
