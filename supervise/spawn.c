@@ -92,7 +92,7 @@ static int become(user const *u)
 }
 
 /* runs in the child: everything but exec; returns the failed step or -1 */
-static int prepare_child(sv_conf const *c, int instance, user const *u)
+static int prepare_child(sv_conf const *c, int instance, outfds const *o, user const *u)
 {
   selfpipe_finish(); /* 2.13 keeps trapped signals blocked: unblock for the service */
   sig_restore(SIGPIPE);
@@ -104,11 +104,11 @@ static int prepare_child(sv_conf const *c, int instance, user const *u)
     snprintf(buf, sizeof buf, "%d", instance);
     setenv("SV_INSTANCE", buf, 1);
   }
-  if (c->stdout_dest && open_dest(c->stdout_dest, 1) < 0) return STEP_STDOUT;
-  if (c->stderr_dest) {
-    if (!strcmp(c->stderr_dest, "stdout")) { if (dup2(1, 2) < 0) return STEP_STDERR; }
-    else if (open_dest(c->stderr_dest, 2) < 0) return STEP_STDERR;
-  }
+  if (o->out >= 0) { if (dup2(o->out, 1) < 0) return STEP_STDOUT; }
+  else if (c->stdout_dest && open_dest(c->stdout_dest, 1) < 0) return STEP_STDOUT;
+  if (c->stderr_dest && !strcmp(c->stderr_dest, "stdout")) { if (dup2(1, 2) < 0) return STEP_STDERR; }
+  else if (o->err >= 0) { if (dup2(o->err, 2) < 0) return STEP_STDERR; }
+  else if (c->stderr_dest && open_dest(c->stderr_dest, 2) < 0) return STEP_STDERR;
   if (c->umask >= 0) umask((mode_t)c->umask);
   if (c->workingdir && chdir(c->workingdir) < 0) return STEP_CHDIR;
   if (become(u) < 0) return STEP_USER;
@@ -157,7 +157,7 @@ static int await_exec(pid_t pid, int errfd, char const *what, char *err)
   return 0;
 }
 
-static pid_t spawn(sv_conf const *c, int instance, char const *const *argv, char const *what,
+static pid_t spawn(sv_conf const *c, int instance, outfds const *o, char const *const *argv, char const *what,
                    int notif_w, char *err)
 {
   int p[2];
@@ -179,7 +179,7 @@ static pid_t spawn(sv_conf const *c, int instance, char const *const *argv, char
       errno = 0;
       if (fd_move(c->notification_fd, notif_w) < 0) die_child(p[1], STEP_NOTIF);
     }
-    step = prepare_child(c, instance, &u);
+    step = prepare_child(c, instance, o, &u);
     if (step >= 0) die_child(p[1], step);
     execv(argv[0], (char *const *)argv);
     die_child(p[1], STEP_EXEC);
@@ -188,7 +188,7 @@ static pid_t spawn(sv_conf const *c, int instance, char const *const *argv, char
   return await_exec(pid, p[0], what, err) ? pid : 0;
 }
 
-pid_t spawn_run(sv_conf const *c, char const *svpath, int instance, int *notiffd, char *err)
+pid_t spawn_run(sv_conf const *c, char const *svpath, int instance, outfds const *o, int *notiffd, char *err)
 {
   char runpath[SV_PATH_MAX + 8], cmd[SV_CONF_MAX + 8];
   char const *argv[4];
@@ -206,7 +206,7 @@ pid_t spawn_run(sv_conf const *c, char const *svpath, int instance, int *notiffd
     snprintf(err, SV_ERR_MAX, "unable to create pipe: %s", strerror(errno));
     return 0;
   }
-  pid = spawn(c, instance, argv, c->has_run ? runpath : "command", np[1], err);
+  pid = spawn(c, instance, o, argv, c->has_run ? runpath : "command", np[1], err);
   if (np[1] >= 0) close(np[1]);
   if (np[0] >= 0) {
     if (pid) { ndelay_on(np[0]); *notiffd = np[0]; }
@@ -215,7 +215,7 @@ pid_t spawn_run(sv_conf const *c, char const *svpath, int instance, int *notiffd
   return pid;
 }
 
-pid_t spawn_finish(sv_conf const *c, char const *svpath, char const *name, int instance,
+pid_t spawn_finish(sv_conf const *c, char const *svpath, char const *name, int instance, outfds const *o,
                    int known, int wstat, char *err)
 {
   char path[SV_PATH_MAX + 8], code[16], sig[16];
@@ -229,5 +229,5 @@ pid_t spawn_finish(sv_conf const *c, char const *svpath, char const *name, int i
     snprintf(sig, sizeof sig, "%d", known ? WTERMSIG(wstat) : 0);
   }
   /* finish runs like run, without the readiness pipe */
-  return spawn(c, instance, argv, path, -1, err);
+  return spawn(c, instance, o, argv, path, -1, err);
 }

@@ -48,6 +48,7 @@ static int sigfd = -1;
 static int notiffd = -1;  /* readiness pipe, read end */
 static int pidfd = -1;    /* an adopted run we are not the parent of */
 static pid_t leftover;    /* process group left behind by a run that exited */
+static outfds outs = { -1, -1 };
 
 /* deadlines on the boot clock, in ms; 0 = unset */
 static uint64_t t_running, t_kill, t_start, t_finish_kill, t_leftover;
@@ -116,7 +117,12 @@ static void trystart(void)
     announce();
     return;
   }
-  pid = spawn_run(conf, svpath, instance, &notiffd, err);
+  if (!outputs_prepare(conf, &outs.out, &outs.err, err)) {
+    flag.autostart = 0;
+    fail_start(err);
+    return;
+  }
+  pid = spawn_run(conf, svpath, instance, &outs, &notiffd, err);
   if (flag.autostart && pid) st.restarts++;
   flag.autostart = 0;
   if (!pid) {
@@ -276,7 +282,7 @@ static void on_run_exit(int known, int wstat)
   } else settle_exit();
   if (has_file("finish")) {
     char err[SV_ERR_MAX];
-    st.finish = spawn_finish(conf, svpath, svname, instance, known, wstat, err);
+    st.finish = spawn_finish(conf, svpath, svname, instance, &outs, known, wstat, err);
     if (st.finish) t_finish_kill = sv_now_ms() + conf->finish_timeout_ms;
     else strerr_warnw(svname, ": ", err);
     /* a stop asked for stays STOPPING until finish is done */
@@ -313,6 +319,7 @@ static void reap(void)
     if (r <= 0) break;
     if (r == st.pid && pidfd < 0) on_run_exit(1, wstat);
     else if (r == st.finish) on_finish_exit();
+    else outputs_reaped(r, wstat);
   }
 }
 
@@ -462,12 +469,13 @@ static void handle_timers(void)
     if (leftover && leftover != st.pid) kill(-leftover, SIGKILL);
     leftover = 0;
   }
+  outputs_timer(now);
   if (t_start && now >= t_start && !st.pid && !st.finish && want_running()) trystart();
 }
 
 static uint64_t earliest_deadline(void)
 {
-  uint64_t const ts[] = { t_running, t_kill, t_start, t_finish_kill, t_leftover };
+  uint64_t const ts[] = { t_running, t_kill, t_start, t_finish_kill, t_leftover, outputs_deadline() };
   uint64_t e = 0;
   for (unsigned i = 0; i < sizeof ts / sizeof *ts; i++)
     if (ts[i] && (!e || ts[i] < e)) e = ts[i];
@@ -635,6 +643,7 @@ int main(int argc, char const *const *argv)
     if (ipidfd && pidfd >= 0 && x[ipidfd].revents) on_run_exit(0, 0);
     handle_timers();
   }
+  outputs_close();
   announce();
   return 0;
 }

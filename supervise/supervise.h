@@ -6,11 +6,29 @@
 
 #include "sv_conf.h"
 
+#include <stdint.h>
+
+/* where run's stdout and stderr go: a held pipe fd, or -1 for conf's
+   stdout=/stderr= as opened by the child (/dev/null, stdout) or inherited */
+typedef struct outfds_s outfds;
+struct outfds_s {
+  int out, err;
+};
+
 /* starts run (or command=) as SPEC §1 says: pid, or 0 with err filled.
    *notiffd gets the readiness pipe's read end when notification-fd is set. */
-extern pid_t spawn_run(sv_conf const *c, char const *svpath, int instance, int *notiffd, char *err);
+extern pid_t spawn_run(sv_conf const *c, char const *svpath, int instance, outfds const *o, int *notiffd, char *err);
 /* starts ./finish CODE STATUS NAME: pid, or 0 with err filled */
-extern pid_t spawn_finish(sv_conf const *c, char const *svpath, char const *name, int instance,
+extern pid_t spawn_finish(sv_conf const *c, char const *svpath, char const *name, int instance, outfds const *o,
                           int known, int wstat, char *err);
+
+/* outputs.c: the svlog processes behind stdout=PATH and stderr=PATH */
+/* makes the loggers match c: 1 ok (fds in out and err, -1 none), 0 error (errbuf) */
+extern int outputs_prepare(sv_conf const *c, int *out, int *err, char *errbuf);
+/* a child died: 1 if it was one of our loggers (restarted later) */
+extern int outputs_reaped(pid_t pid, int wstat);
+extern uint64_t outputs_deadline(void);
+extern void outputs_timer(uint64_t now);
+extern void outputs_close(void);
 
 #endif

@@ -1,0 +1,150 @@
+/* stdout=PATH and stderr=PATH: supervise runs one `svlog -F PATH` per
+   destination and holds both ends of the pipe to it, so that neither a
+   restart of the service nor one of the logger loses a byte. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <skalibs/djbunix.h>
+#include <skalibs/selfpipe.h>
+#include <skalibs/sig.h>
+#include <skalibs/strerr.h>
+
+#include "supervise.h"
+#include "sv_clock.h"
+#include "sv_svdir.h"
+
+typedef struct logger_s logger;
+struct logger_s {
+  char path[SV_PATH_MAX];
+  uint64_t maxbytes;
+  unsigned backups;
+  int r, w;            /* the pipe; -1 when none */
+  pid_t pid;           /* svlog, 0 when not running */
+  uint64_t restart_at; /* ms, 0: none */
+};
+
+static logger loggers[2] = { { .r = -1, .w = -1 }, { .r = -1, .w = -1 } };
+static char svlog_path[SV_PATH_MAX];
+
+/* svlog beside our own executable, never one from PATH */
+static char const *find_svlog(void)
+{
+  if (!svlog_path[0]) {
+    char self[SV_PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    char *slash;
+    if (n <= 0) return "svlog";
+    self[n] = 0;
+    slash = strrchr(self, '/');
+    if (slash) *slash = 0;
+    snprintf(svlog_path, sizeof svlog_path, "%.1000s/svlog", self);
+  }
+  return svlog_path;
+}
+
+static void start_logger(logger *l)
+{
+  char size[32], count[16];
+  char const *argv[] = { find_svlog(), "-F", l->path, "-s", size, "-n", count, 0 };
+  pid_t pid;
+  snprintf(size, sizeof size, "%llu", (unsigned long long)l->maxbytes);
+  snprintf(count, sizeof count, "%u", l->backups);
+  l->restart_at = 0;
+  pid = fork();
+  if (pid < 0) {
+    strerr_warnwusys("fork svlog for ", l->path, " (retrying in 1 second)");
+    l->restart_at = sv_now_ms() + 1000;
+    return;
+  }
+  if (!pid) {
+    selfpipe_finish();
+    sig_restore(SIGPIPE);
+    if (fd_move(0, l->r) < 0) _exit(111);
+    execv(argv[0], (char *const *)argv);
+    strerr_dieexec(127, argv[0]);
+  }
+  l->pid = pid;
+}
+
+static void drop_logger(logger *l)
+{
+  /* closing our write end lets svlog drain the pipe and exit on EOF */
+  if (l->w >= 0) close(l->w);
+  if (l->r >= 0) close(l->r);
+  l->r = l->w = -1;
+  l->pid = 0;
+  l->restart_at = 0;
+  l->path[0] = 0;
+}
+
+static int is_file_dest(char const *dest)
+{
+  return dest && strcmp(dest, "/dev/null") && strcmp(dest, "stdout");
+}
+
+/* makes loggers[i] match (dest, maxbytes, backups): its write end, or -1 */
+static int ensure(unsigned i, char const *dest, uint64_t maxbytes, unsigned backups, char *err)
+{
+  logger *l = &loggers[i];
+  int p[2];
+  if (!is_file_dest(dest)) { drop_logger(l); return -1; }
+  if (l->w >= 0 && !strcmp(l->path, dest) && l->maxbytes == maxbytes && l->backups == backups) return l->w;
+  drop_logger(l);
+  if (pipecoe(p) < 0) {
+    snprintf(err, SV_ERR_MAX, "unable to create a pipe for %s: %s", dest, strerror(errno));
+    return -2;
+  }
+  snprintf(l->path, sizeof l->path, "%s", dest);
+  l->maxbytes = maxbytes, l->backups = backups;
+  l->r = p[0], l->w = p[1];
+  start_logger(l);
+  return l->w;
+}
+
+int outputs_prepare(sv_conf const *c, int *outfd, int *errfd, char *err)
+{
+  *outfd = ensure(0, c->stdout_dest, c->stdout_maxbytes, c->stdout_backups, err);
+  if (*outfd == -2) return 0;
+  *errfd = ensure(1, c->stderr_dest, c->stderr_maxbytes, c->stderr_backups, err);
+  return *errfd != -2;
+}
+
+int outputs_reaped(pid_t pid, int wstat)
+{
+  for (unsigned i = 0; i < 2; i++) {
+    logger *l = &loggers[i];
+    if (!pid || l->pid != pid) continue;
+    l->pid = 0;
+    if (l->w < 0) return 1;
+    /* the pipe still holds what it was not given: a new svlog takes it */
+    strerr_warnw("svlog for ", l->path, " died (", WIFSIGNALED(wstat) ? "signal" : "exit", "), restarting it in 1 second");
+    l->restart_at = sv_now_ms() + 1000;
+    return 1;
+  }
+  return 0;
+}
+
+uint64_t outputs_deadline(void)
+{
+  uint64_t e = 0;
+  for (unsigned i = 0; i < 2; i++)
+    if (loggers[i].restart_at && (!e || loggers[i].restart_at < e)) e = loggers[i].restart_at;
+  return e;
+}
+
+void outputs_timer(uint64_t now)
+{
+  for (unsigned i = 0; i < 2; i++)
+    if (loggers[i].restart_at && now >= loggers[i].restart_at && loggers[i].r >= 0) start_logger(&loggers[i]);
+}
+
+void outputs_close(void)
+{
+  for (unsigned i = 0; i < 2; i++) drop_logger(&loggers[i]);
+}
