@@ -56,7 +56,6 @@ static uint64_t first_failure_ms;
 
 static struct {
   unsigned exit : 1;      /* x: exit once down */
-  unsigned restart : 1;   /* r: start again once stopped */
   unsigned autostart : 1; /* the pending start is an automatic restart */
 } flag;
 
@@ -278,7 +277,8 @@ static void on_run_exit(int known, int wstat)
   else { st.lastexit_kind = SV_EXIT_CODE; st.lastexit = WEXITSTATUS(wstat); }
   sweep_group(pid);
   if (stopped) {
-    if (!flag.restart) { set_state(SV_STOPPED); st.started_ms = 0; }
+    /* a stop asked for: start again if u, o or r came since */
+    if (!want_running()) { set_state(SV_STOPPED); st.started_ms = 0; }
   } else settle_exit();
   if (has_file("finish")) {
     char err[SV_ERR_MAX];
@@ -288,8 +288,7 @@ static void on_run_exit(int known, int wstat)
     /* a stop asked for stays STOPPING until finish is done */
     if (st.finish && stopped) st.state = SV_STOPPING;
   }
-  if (stopped && flag.restart && !st.finish) {
-    flag.restart = 0;
+  if (stopped && want_running() && !st.finish) {
     trystart();
     return;
   }
@@ -301,8 +300,7 @@ static void on_finish_exit(void)
   st.finish = 0;
   t_finish_kill = 0;
   if (st.state == SV_STOPPING) {
-    if (flag.restart) {
-      flag.restart = 0;
+    if (want_running()) {
       trystart();
       return;
     }
@@ -351,7 +349,6 @@ static void do_up(void)
 static void do_down(void)
 {
   st.want = SV_WANT_DOWN;
-  flag.restart = 0;
   t_start = 0;
   if (st.pid) { stop(); return; }
   if (st.state != SV_EXITED && st.state != SV_STOPPED) set_state(SV_STOPPED);
@@ -371,7 +368,6 @@ static void do_restart(void)
 {
   st.want = SV_WANT_UP;
   if (st.pid) {
-    flag.restart = 1;
     t_start = 0;
     stop();
     return;

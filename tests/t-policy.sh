@@ -86,3 +86,14 @@ echo 300 > "$SVDIR/fin/timeout-finish"
 svc -u -w u -T 3000 "$SVDIR/fin"
 svc -d -w D -T 5000 "$SVDIR/fin"; expect_eq "timeout-finish kills a hanging finish (svc -w D returns)" $? 0
 expect_eq "finish=0 after D" "$(statusval "$SVDIR/fin" finish)" 0
+
+# u while STOPPING: the service comes back once the old run is gone
+mksv slowstop 'echo start >> '"$T"'/slowstop.starts; exec sigcatch >/dev/null'
+printf 'stopwaitsecs=300ms\nstartsecs=0\n' > "$SVDIR/slowstop/conf"
+supervise_bg "$SVDIR/slowstop"; await_supervised "$SVDIR/slowstop"
+svc -w U -T 5000 "$SVDIR/slowstop"
+old=$(statusval "$SVDIR/slowstop" pid)
+svc -du "$SVDIR/slowstop"
+check "svc -du: the old run ends" await_pid_gone "$old" 3000
+check "svc -du: started again" await_status "$SVDIR/slowstop" state=RUNNING 3000
+expect_eq "svc -du: two starts" "$(starts slowstop)" 2
