@@ -466,7 +466,7 @@ static void lockdir(void)
   if (fcntl(fd, F_SETLK, &fl) < 0)
   {
     if (errno == EAGAIN || errno == EACCES)
-      strerr_diefu4x(100, "lock ", dir, "/lock", ": another svlog is running on it");
+      strerr_dief(100, "unable to lock ", dir, "/lock: another svlog is running on it");
     strerr_diefu3sys(111, "lock ", dir, "/lock");
   }
 }
