@@ -5,6 +5,7 @@
  * sends to stdout until EOF, writing "<fd>" where an fd arrived.
  * Exit 0 on EOF, 2 if nothing ends within 10 seconds, 111 on errors. */
 #include <errno.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -15,6 +16,13 @@
 #include <skalibs/socket.h>
 #include <skalibs/strerr.h>
 
+/* the daemon may answer and close before it read all we send: that answer
+   is still ours to read, so a closed peer only ends the sending */
+static int peer_closed(void)
+{
+  return errno == EPIPE || errno == ECONNRESET;
+}
+
 static void sendall(int s, char const *data, size_t len, unsigned int nfds)
 {
   char ctl[CMSG_SPACE(8 * sizeof(int))];
@@ -23,7 +31,10 @@ static void sendall(int s, char const *data, size_t len, unsigned int nfds)
   int fds[8];
   unsigned int i = 0;
   if (len > 1 || !nfds)
-    if (allwrite(s, data, nfds ? len - 1 : len) < (nfds ? len - 1 : len)) strerr_diefusys(111, "write");
+    if (allwrite(s, data, nfds ? len - 1 : len) < (nfds ? len - 1 : len)) {
+      if (peer_closed()) return;
+      strerr_diefusys(111, "write");
+    }
   if (!nfds) return;
   for (; i < nfds; i++) fds[i] = 0;
   v.iov_base = (char *)data + (len ? len - 1 : 0);
@@ -38,7 +49,7 @@ static void sendall(int s, char const *data, size_t len, unsigned int nfds)
   CMSG_FIRSTHDR(&m)->cmsg_type = SCM_RIGHTS;
   CMSG_FIRSTHDR(&m)->cmsg_len = CMSG_LEN(nfds * sizeof(int));
   memcpy(CMSG_DATA(CMSG_FIRSTHDR(&m)), fds, nfds * sizeof(int));
-  if (sendmsg(s, &m, MSG_NOSIGNAL) != 1) strerr_diefusys(111, "sendmsg");
+  if (sendmsg(s, &m, MSG_NOSIGNAL) != 1 && !peer_closed()) strerr_diefusys(111, "sendmsg");
 }
 
 int main(int argc, char const *const *argv)
@@ -48,6 +59,7 @@ int main(int argc, char const *const *argv)
   struct timeval tv = { .tv_sec = 10, .tv_usec = 0 };
   subgetopt l = SUBGETOPT_ZERO;
   PROG = "fdhold_raw";
+  signal(SIGPIPE, SIG_IGN);
   for (;;) {
     int opt = subgetopt_r(argc, argv, "fw", &l);
     if (opt == -1) break;
