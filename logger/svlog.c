@@ -36,6 +36,8 @@
 
 #define IN_SIZE (1 << 20)
 #define NV 1024 /* IOV_MAX on Linux */
+#define OUT_SIZE (256 << 10)
+#define SMALL 512 /* pieces up to this size are copied into outbuf */
 #define ANAME 27 /* "@" + 24 hex + ".s" */
 
 char const *PROG = "svlog";
@@ -48,6 +50,10 @@ static size_t inpos, inlen; /* inbuf[inpos..inlen) is read, not yet staged */
 static struct iovec v[NV]; /* staged output, v[vi..vn) not yet written */
 static unsigned int vn, vi;
 static uint64_t staged;
+/* small pieces that are not contiguous in inbuf (stamps and the short lines
+   between them) are copied here: one big write instead of many tiny iovecs */
+static char outbuf[OUT_SIZE];
+static size_t outlen;
 
 static char stamp[32]; /* the stamp of the current read */
 static size_t stamplen;
@@ -177,6 +183,19 @@ static void stage(char const *p, size_t n)
   staged += n;
   if (vn && (char const *)v[vn - 1].iov_base + v[vn - 1].iov_len == p)
     v[vn - 1].iov_len += n;
+  else if (n <= SMALL)
+  { /* format() made sure there is room */
+    memcpy(outbuf + outlen, p, n);
+    if (vn && (char const *)v[vn - 1].iov_base + v[vn - 1].iov_len == outbuf + outlen)
+      v[vn - 1].iov_len += n;
+    else
+    {
+      v[vn].iov_base = outbuf + outlen;
+      v[vn].iov_len = n;
+      vn++;
+    }
+    outlen += n;
+  }
   else
   {
     v[vn].iov_base = (void *)p;
@@ -207,7 +226,7 @@ static int flush(void)
       v[vi].iov_len -= w;
     }
   }
-  vn = vi = 0;
+  vn = vi = outlen = 0;
   return 1;
 }
 
@@ -255,7 +274,7 @@ static int format(void)
     size_t avail, len, look;
     uint64_t out, used;
     int split = 0, known = 1;
-    if (vn + 3 > NV) return FULL;
+    if (vn + 3 > NV || outlen + 3 * SMALL > OUT_SIZE) return FULL;
     if (flag.midline) { continueline(); continue; }
     used = cursize + staged;
     if (flag.alarm)
