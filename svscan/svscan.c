@@ -419,6 +419,8 @@ static int rescan(void)
   struct dirent *e;
   unsigned nlive;
   if (flag.quitting) return 1;
+  /* qsort and bsearch want a real array, even an empty one */
+  if (!grow()) strerr_diefusys(111, "allocate the service table");
   qsort(tab, ntab, sizeof *tab, &by_name);
   nlive = ntab - ngone;
   for (unsigned i = 0; i < nlive; i++) tab[i].seen = 0;
