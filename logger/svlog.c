@@ -47,6 +47,14 @@ char const *PROG = "svlog";
 static char inbuf[IN_SIZE];
 static size_t inpos, inlen; /* inbuf[inpos..inlen) is read, not yet staged */
 
+/* When stdin is a pipe, svlog does not take the bytes from it until they are
+   written: tee(2) copies them into a private pipe, svlog reads that copy, and
+   it splices inbuf[0..inpos) away from stdin only once that is in the file.
+   A kill -9 at any moment leaves every unwritten byte in stdin's pipe. */
+static int teefd[2] = { -1, -1 };
+static int devnull = -1;
+static size_t consumed; /* inbuf[0..consumed) is also gone from stdin */
+
 static struct iovec v[NV]; /* staged output, v[vi..vn) not yet written */
 static unsigned int vn, vi;
 static uint64_t staged;
@@ -183,8 +191,9 @@ static void stage(char const *p, size_t n)
   staged += n;
   if (vn && (char const *)v[vn - 1].iov_base + v[vn - 1].iov_len == p)
     v[vn - 1].iov_len += n;
-  else if (n <= SMALL)
-  { /* format() made sure there is room */
+  else if (n <= SMALL && (stampmode || p < inbuf || p >= inbuf + IN_SIZE))
+  { /* without stamps, lines stay in inbuf, merged: no copy;
+       format() made sure there is room */
     memcpy(outbuf + outlen, p, n);
     if (vn && (char const *)v[vn - 1].iov_base + v[vn - 1].iov_len == outbuf + outlen)
       v[vn - 1].iov_len += n;
@@ -396,12 +405,29 @@ static int rotate(void)
   return 1;
 }
 
+/* removes from stdin what is written, once written (tee mode) */
+static void consume(void)
+{
+  while (consumed < inpos)
+  {
+    ssize_t r = splice(0, 0, devnull, 0, inpos - consumed, 0);
+    if (r <= 0)
+    { /* no splice to /dev/null here: read it into the (written) inbuf */
+      if (r < 0 && errno == EINTR) continue;
+      r = read(0, inbuf, inpos - consumed);
+      if (r <= 0) strerr_diefu1sys(111, "consume stdin");
+    }
+    consumed += r;
+  }
+}
+
 /* writes everything read so far, rotating as needed; 1 done, 0 blocked */
 static int work(void)
 {
   for (;;)
   {
     if (!flush()) return 0;
+    if (teefd[0] >= 0) consume();
     if (flag.rotate)
     {
       if (!rotate()) return 0;
@@ -517,6 +543,26 @@ static void resumeline(void)
   linelen = linemax && back > linemax ? linemax : back;
 }
 
+static void starttee(void)
+{
+  char c;
+  if (pipe2(teefd, O_CLOEXEC) < 0) goto err;
+  fcntl(teefd[1], F_SETPIPE_SZ, IN_SIZE);
+  devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+  if (devnull < 0) goto err;
+  /* probe: stdin may be a pipe tee does not take */
+  switch (tee(0, teefd[1], 1, SPLICE_F_NONBLOCK))
+  {
+    case -1: if (errno != EAGAIN) goto err; return;
+    case 1: while (read(teefd[0], &c, 1) < 0 && errno == EINTR) ; return;
+    default: return;
+  }
+err:
+  if (teefd[0] >= 0) { fd_close(teefd[0]); fd_close(teefd[1]); }
+  if (devnull >= 0) fd_close(devnull);
+  teefd[0] = teefd[1] = devnull = -1;
+}
+
 static void setup(void)
 {
   struct stat st;
@@ -545,7 +591,11 @@ static void setup(void)
   if (stampmode) makestamp(); /* sets stamplen */
   if (S_ISREG(st.st_mode)) resumeline();
   /* a bigger pipe: fewer, bigger reads */
-  if (fstat(0, &st) == 0 && S_ISFIFO(st.st_mode)) fcntl(0, F_SETPIPE_SZ, IN_SIZE);
+  if (fstat(0, &st) == 0 && S_ISFIFO(st.st_mode))
+  {
+    fcntl(0, F_SETPIPE_SZ, IN_SIZE);
+    starttee();
+  }
 }
 
 /* ---------------------------------------------------------------- main */
@@ -568,16 +618,32 @@ static void handle_signals(void)
   }
 }
 
+/* tee mode: a copy of what stdin's pipe holds, left in that pipe */
+static ssize_t peek(void)
+{
+  ssize_t r = tee(0, teefd[1], IN_SIZE, SPLICE_F_NONBLOCK);
+  size_t got = 0;
+  if (r <= 0) return r;
+  while (got < (size_t)r)
+  {
+    ssize_t n = read(teefd[0], inbuf + got, r - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) strerr_diefu1sys(111, "read a copy of stdin");
+    got += n;
+  }
+  return r;
+}
+
 static void readin(void)
 {
-  ssize_t r = read(0, inbuf, IN_SIZE);
+  ssize_t r = teefd[0] >= 0 ? peek() : read(0, inbuf, IN_SIZE);
   if (r < 0)
   {
     if (errno == EINTR || errno == EAGAIN) return;
     strerr_diefu1sys(111, "read stdin");
   }
   if (!r) { flag.eof = 1; return; }
-  inpos = 0;
+  inpos = consumed = 0;
   inlen = r;
   if (stampmode) makestamp();
 }
