@@ -2,11 +2,12 @@
    by size, never drops a line.  SPEC §7.
 
    Data path: one read into inbuf, then every byte of it is written (as iovecs
-   pointing into inbuf, the per-read stamp and a static "\n") before the next
-   read.  A kill -9 thus loses at most what one read took and had not written
-   yet; what is still in the pipe stays there for the next svlog.  Lines are
-   not buffered: a partial line is written at once, and rotation waits until
-   it is complete, so a line never straddles two files. */
+   pointing into inbuf, or, for stamps and the lines between them, copied into
+   outbuf) before the next read.  When stdin is a pipe the "read" is a tee(2),
+   and the bytes leave the pipe only once written (see consume()), so a
+   kill -9 loses nothing.  Lines are not buffered: a partial line is written
+   at once, and rotation waits until it is complete, so a line never straddles
+   two files. */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -31,14 +32,15 @@
 #include <skalibs/tai.h>
 #include <skalibs/types.h>
 
-#define USAGE "svlog [-s BYTES] [-n COUNT] [-t|-T] [-l LINEMAX] DIR | svlog -F FILE [-s BYTES] [-n COUNT] [-t|-T] [-l LINEMAX]"
+#define USAGE                                                                                                          \
+  "svlog [-s BYTES] [-n COUNT] [-t|-T] [-l LINEMAX] DIR | svlog -F FILE [-s BYTES] [-n COUNT] [-t|-T] [-l LINEMAX]"
 #define dieusage() strerr_dieusage(100, USAGE)
 
 #define IN_SIZE (1 << 20)
 #define NV 1024 /* IOV_MAX on Linux */
 #define OUT_SIZE (256 << 10)
 #define SMALL 512 /* pieces up to this size are copied into outbuf */
-#define ANAME 27 /* "@" + 24 hex + ".s" */
+#define ANAME 27  /* "@" + 24 hex + ".s" */
 
 char const *PROG = "svlog";
 
@@ -51,7 +53,7 @@ static size_t inpos, inlen; /* inbuf[inpos..inlen) is read, not yet staged */
    written: tee(2) copies them into a private pipe, svlog reads that copy, and
    it splices inbuf[0..inpos) away from stdin only once that is in the file.
    A kill -9 at any moment leaves every unwritten byte in stdin's pipe. */
-static int teefd[2] = { -1, -1 };
+static int teefd[2] = {-1, -1};
 static int devnull = -1;
 static size_t consumed; /* inbuf[0..consumed) is also gone from stdin */
 
@@ -71,8 +73,8 @@ static uint64_t maxbytes = 1000000;
 static unsigned int count = 10;
 static size_t linemax = 8192;
 
-static char const *dir; /* directory mode */
-static char const *file; /* file mode */
+static char const *dir;     /* directory mode */
+static char const *file;    /* file mode */
 static char const *curname; /* "current" or FILE, for open/rename */
 static char const *curdesc; /* "DIR/current" or FILE, for messages */
 static int fdcur = -1;
@@ -87,8 +89,7 @@ static tain lastarch = TAIN_ZERO;
 /* file mode: FILE.N names are built in this buffer */
 static stralloc fname = STRALLOC_ZERO;
 
-static struct
-{
+static struct {
   unsigned midline : 1; /* a line was started and not ended */
   unsigned rotate : 1;  /* rotate before staging more */
   unsigned alarm : 1;   /* SIGALRM seen: rotate at the next line start */
@@ -107,8 +108,7 @@ static tain retry; /* deadline of the next retry, when blocked */
 /* one warning per outage, then a retry every second */
 static int fail(char const *verb, char const *what)
 {
-  if (!flag.warned)
-  {
+  if (!flag.warned) {
     strerr_warnw("unable to ", verb, " ", what, ": ", strerror(errno), " (retrying every second)");
     flag.warned = 1;
   }
@@ -122,13 +122,15 @@ static int scansize(char const *s, uint64_t *u)
   size_t n = uint64_scan(s, u);
   uint64_t m = 1;
   if (!n) return 0;
-  switch (s[n])
-  {
-    case 0: return 1;
-    case 'k': case 'K': m = 1024; break;
-    case 'm': case 'M': m = 1024 * 1024; break;
-    case 'g': case 'G': m = 1024 * 1024 * 1024; break;
-    default: return 0;
+  switch (s[n]) {
+  case 0: return 1;
+  case 'k':
+  case 'K': m = 1024; break;
+  case 'm':
+  case 'M': m = 1024 * 1024; break;
+  case 'g':
+  case 'G': m = 1024 * 1024 * 1024; break;
+  default: return 0;
   }
   n++;
   if (s[n] == 'B' || s[n] == 'b') n++;
@@ -140,43 +142,52 @@ static int scansize(char const *s, uint64_t *u)
 
 /* ---------------------------------------------------------------- stamps */
 
-static void put2(char *s, unsigned int x) { s[0] = '0' + x / 10; s[1] = '0' + x % 10; }
+static void put2(char *s, unsigned int x)
+{
+  s[0] = '0' + x / 10;
+  s[1] = '0' + x % 10;
+}
 
 static void makestamp(void)
 {
-  if (stampmode == 't')
-  {
+  if (stampmode == 't') {
     tain now;
     tain_wallclock_read(&now);
     timestamp_fmt(stamp, &now);
     stamp[TIMESTAMP] = ' ';
     stamplen = TIMESTAMP + 1;
-  }
-  else if (stampmode == 'T')
-  {
+  } else if (stampmode == 'T') {
     /* 2026-11-22T10:00:00.123456Z: the date part changes once a second */
     static time_t lastsec = -1;
     struct timespec ts;
     unsigned long us;
     unsigned int i;
     clock_gettime(CLOCK_REALTIME, &ts);
-    if (ts.tv_sec != lastsec)
-    {
+    if (ts.tv_sec != lastsec) {
       struct tm tm;
       unsigned int y;
       gmtime_r(&ts.tv_sec, &tm);
       y = tm.tm_year + 1900;
-      put2(stamp, y / 100); put2(stamp + 2, y % 100);
-      stamp[4] = '-'; put2(stamp + 5, tm.tm_mon + 1);
-      stamp[7] = '-'; put2(stamp + 8, tm.tm_mday);
-      stamp[10] = 'T'; put2(stamp + 11, tm.tm_hour);
-      stamp[13] = ':'; put2(stamp + 14, tm.tm_min);
-      stamp[16] = ':'; put2(stamp + 17, tm.tm_sec);
+      put2(stamp, y / 100);
+      put2(stamp + 2, y % 100);
+      stamp[4] = '-';
+      put2(stamp + 5, tm.tm_mon + 1);
+      stamp[7] = '-';
+      put2(stamp + 8, tm.tm_mday);
+      stamp[10] = 'T';
+      put2(stamp + 11, tm.tm_hour);
+      stamp[13] = ':';
+      put2(stamp + 14, tm.tm_min);
+      stamp[16] = ':';
+      put2(stamp + 17, tm.tm_sec);
       stamp[19] = '.';
       lastsec = ts.tv_sec;
     }
     us = ts.tv_nsec / 1000;
-    for (i = 26; i > 20; i--) { stamp[i - 1] = '0' + us % 10; us /= 10; }
+    for (i = 26; i > 20; i--) {
+      stamp[i - 1] = '0' + us % 10;
+      us /= 10;
+    }
     stamp[26] = 'Z';
     stamp[27] = ' ';
     stamplen = 28;
@@ -191,22 +202,19 @@ static void stage(char const *p, size_t n)
   staged += n;
   if (vn && (char const *)v[vn - 1].iov_base + v[vn - 1].iov_len == p)
     v[vn - 1].iov_len += n;
-  else if (n <= SMALL && (stampmode || p < inbuf || p >= inbuf + IN_SIZE))
-  { /* without stamps, lines stay in inbuf, merged: no copy;
-       format() made sure there is room */
+  else if (n <= SMALL &&
+           (stampmode || p < inbuf || p >= inbuf + IN_SIZE)) { /* without stamps, lines stay in inbuf, merged: no copy;
+                                                                  format() made sure there is room */
     memcpy(outbuf + outlen, p, n);
     if (vn && (char const *)v[vn - 1].iov_base + v[vn - 1].iov_len == outbuf + outlen)
       v[vn - 1].iov_len += n;
-    else
-    {
+    else {
       v[vn].iov_base = outbuf + outlen;
       v[vn].iov_len = n;
       vn++;
     }
     outlen += n;
-  }
-  else
-  {
+  } else {
     v[vn].iov_base = (void *)p;
     v[vn].iov_len = n;
     vn++;
@@ -216,21 +224,19 @@ static void stage(char const *p, size_t n)
 /* 1 all staged data written, 0 blocked */
 static int flush(void)
 {
-  while (vi < vn)
-  {
+  while (vi < vn) {
     ssize_t r = writev(fdcur, v + vi, vn - vi);
     size_t w;
-    if (r < 0)
-    {
+    if (r < 0) {
       if (errno == EINTR) continue;
       return fail("write", curdesc);
     }
     w = r;
     cursize += w;
     staged -= w;
-    while (w && w >= v[vi].iov_len) w -= v[vi++].iov_len;
-    if (w)
-    {
+    while (w && w >= v[vi].iov_len)
+      w -= v[vi++].iov_len;
+    if (w) {
       v[vi].iov_base = (char *)v[vi].iov_base + w;
       v[vi].iov_len -= w;
     }
@@ -250,23 +256,18 @@ static void continueline(void)
   size_t avail = inlen - inpos;
   size_t room = linemax ? linemax - linelen : avail;
   char *q = memchr(p, '\n', avail < room + 1 ? avail : room + 1);
-  if (q)
-  {
+  if (q) {
     stage(p, q + 1 - p);
     inpos += q + 1 - p;
     flag.midline = 0;
     linelen = 0;
-  }
-  else if (avail > room)
-  { /* split: LINEMAX reached */
+  } else if (avail > room) { /* split: LINEMAX reached */
     stage(p, room);
     stage("\n", 1);
     inpos += room;
     flag.midline = 0;
     linelen = 0;
-  }
-  else
-  {
+  } else {
     stage(p, avail);
     inpos += avail;
     linelen += avail;
@@ -277,17 +278,18 @@ static void continueline(void)
    rotation is due before the next line */
 static int format(void)
 {
-  while (inpos < inlen)
-  {
+  while (inpos < inlen) {
     char *p, *q;
     size_t avail, len, look;
     uint64_t out, used;
     int split = 0, known = 1;
     if (vn + 3 > NV || outlen + 3 * SMALL > OUT_SIZE) return FULL;
-    if (flag.midline) { continueline(); continue; }
+    if (flag.midline) {
+      continueline();
+      continue;
+    }
     used = cursize + staged;
-    if (flag.alarm)
-    {
+    if (flag.alarm) {
       flag.alarm = 0;
       if (used) return ROTATE;
     }
@@ -295,10 +297,11 @@ static int format(void)
     avail = inlen - inpos;
     look = linemax && avail > linemax ? linemax + 1 : avail;
     q = memchr(p, '\n', look);
-    if (q) len = q + 1 - p, out = stamplen + len;
-    else if (linemax && avail > linemax) len = linemax, out = stamplen + len + 1, split = 1;
-    else
-    { /* an incomplete line: rotate now if it might not fit once complete */
+    if (q)
+      len = q + 1 - p, out = stamplen + len;
+    else if (linemax && avail > linemax)
+      len = linemax, out = stamplen + len + 1, split = 1;
+    else { /* an incomplete line: rotate now if it might not fit once complete */
       len = avail;
       known = 0;
       out = stamplen + (linemax ? linemax + 1 : len);
@@ -320,7 +323,10 @@ static int openlog(void)
   struct stat st;
   int fd = open(curname, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) return -1;
-  if (fstat(fd, &st) < 0) { fd_close(fd); return -1; }
+  if (fstat(fd, &st) < 0) {
+    fd_close(fd);
+    return -1;
+  }
   fdcur = fd;
   cursize = st.st_size;
   return 0;
@@ -328,10 +334,8 @@ static int openlog(void)
 
 static void prune(void)
 {
-  while (narch > count)
-  {
-    if (unlink(arch[0]) < 0 && errno != ENOENT)
-      strerr_warnwu4sys("unlink ", dir, "/", arch[0]);
+  while (narch > count) {
+    if (unlink(arch[0]) < 0 && errno != ENOENT) strerr_warnwu4sys("unlink ", dir, "/", arch[0]);
     memmove(arch, arch + 1, (narch - 1) * sizeof *arch);
     narch--;
   }
@@ -339,7 +343,7 @@ static void prune(void)
 
 static void archname(void)
 {
-  tain now, one = { TAI_ZERO, 1 };
+  tain now, one = {TAI_ZERO, 1};
   tain_wallclock_read(&now);
   /* names stay strictly increasing even if the clock steps back */
   if (!tain_less(&lastarch, &now)) tain_add(&now, &lastarch, &one);
@@ -363,38 +367,36 @@ static char const *fnum(unsigned int i)
    a rename, so a crash leaves every line in some file */
 static int shiftfiles(void)
 {
-  for (; rotidx >= 1; rotidx--)
-  {
+  for (; rotidx >= 1; rotidx--) {
     char from[PATH_MAX];
     size_t n = strlen(fnum(rotidx));
-    if (n >= sizeof from) { errno = ENAMETOOLONG; return fail("rename", fname.s); }
+    if (n >= sizeof from) {
+      errno = ENAMETOOLONG;
+      return fail("rename", fname.s);
+    }
     memcpy(from, fname.s, n + 1);
     if (rename(from, fnum(rotidx + 1)) < 0 && errno != ENOENT) return fail("rename", from);
   }
-  if (count ? rename(file, fnum(1)) < 0 : unlink(file) < 0)
-    return fail(count ? "rename" : "unlink", file);
+  if (count ? rename(file, fnum(1)) < 0 : unlink(file) < 0) return fail(count ? "rename" : "unlink", file);
   return 1;
 }
 
 /* 1 rotated, 0 blocked (retry resumes at the failed step) */
 static int rotate(void)
 {
-  if (rotphase == 0)
-  {
+  if (rotphase == 0) {
     if (fsync(fdcur) < 0 && errno != EINVAL) return fail("sync", curdesc);
     fchmod(fdcur, 0744); /* multilog's mark of a complete file */
     rotphase = 1;
     rotidx = count ? count - 1 : 0;
     if (dir) archname();
   }
-  if (rotphase == 1)
-  {
-    if (dir)
-    {
+  if (rotphase == 1) {
+    if (dir) {
       if (rename(curname, rotname) < 0) return fail("rename", curdesc);
       memcpy(arch[narch++], rotname, ANAME + 1);
-    }
-    else if (!shiftfiles()) return 0;
+    } else if (!shiftfiles())
+      return 0;
     fd_close(fdcur);
     fdcur = -1;
     rotphase = 2;
@@ -408,11 +410,9 @@ static int rotate(void)
 /* removes from stdin what is written, once written (tee mode) */
 static void consume(void)
 {
-  while (consumed < inpos)
-  {
+  while (consumed < inpos) {
     ssize_t r = splice(0, 0, devnull, 0, inpos - consumed, 0);
-    if (r <= 0)
-    { /* no splice to /dev/null here: read it into the (written) inbuf */
+    if (r <= 0) { /* no splice to /dev/null here: read it into the (written) inbuf */
       if (r < 0 && errno == EINTR) continue;
       r = read(0, inbuf, inpos - consumed);
       if (r <= 0) strerr_diefu1sys(111, "consume stdin");
@@ -424,17 +424,14 @@ static void consume(void)
 /* writes everything read so far, rotating as needed; 1 done, 0 blocked */
 static int work(void)
 {
-  for (;;)
-  {
+  for (;;) {
     if (!flush()) return 0;
     if (teefd[0] >= 0) consume();
-    if (flag.rotate)
-    {
+    if (flag.rotate) {
       if (!rotate()) return 0;
       flag.rotate = 0;
     }
-    if (inpos == inlen)
-    {
+    if (inpos == inlen) {
       flag.warned = 0; /* caught up: a new outage gets a new warning */
       return 1;
     }
@@ -464,14 +461,12 @@ static void scanarchives(void)
   archcap = count + 1;
   arch = malloc(archcap * sizeof *arch);
   if (!arch) strerr_diefu1sys(111, "allocate");
-  for (;;)
-  {
+  for (;;) {
     errno = 0;
     e = readdir(d);
     if (!e) break;
     if (!isarchive(e->d_name)) continue;
-    if (narch == archcap)
-    {
+    if (narch == archcap) {
       void *p = realloc(arch, 2 * archcap * sizeof *arch);
       if (!p) strerr_diefu1sys(111, "allocate");
       arch = p;
@@ -491,11 +486,13 @@ static void makedir(char const *path)
 {
   char tmp[PATH_MAX];
   size_t n = strlen(path), i;
-  if (n >= sizeof tmp) { errno = ENAMETOOLONG; strerr_diefu2sys(111, "create directory ", path); }
+  if (n >= sizeof tmp) {
+    errno = ENAMETOOLONG;
+    strerr_diefu2sys(111, "create directory ", path);
+  }
   memcpy(tmp, path, n + 1);
   for (i = 1; i <= n; i++)
-    if (tmp[i] == '/' || !tmp[i])
-    {
+    if (tmp[i] == '/' || !tmp[i]) {
       char c = tmp[i];
       tmp[i] = 0;
       if (mkdir(tmp, 0755) < 0 && errno != EEXIST) strerr_diefu2sys(111, "create directory ", tmp);
@@ -505,11 +502,10 @@ static void makedir(char const *path)
 
 static void lockdir(void)
 {
-  struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+  struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
   int fd = open("lock", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) strerr_diefu3sys(111, "open ", dir, "/lock");
-  if (fcntl(fd, F_SETLK, &fl) < 0)
-  {
+  if (fcntl(fd, F_SETLK, &fl) < 0) {
     if (errno == EAGAIN || errno == EACCES)
       strerr_dief(100, "unable to lock ", dir, "/lock: another svlog is running on it");
     strerr_diefu3sys(111, "lock ", dir, "/lock");
@@ -524,8 +520,7 @@ static void resumeline(void)
   size_t n, back = 0;
   uint64_t off = cursize;
   if (!cursize) return;
-  for (;;)
-  {
+  for (;;) {
     ssize_t r;
     char *q;
     n = off > sizeof buf ? sizeof buf : off;
@@ -534,7 +529,10 @@ static void resumeline(void)
     if (r != (ssize_t)n) strerr_diefu2sys(111, "read ", curdesc);
     if (!back && buf[n - 1] == '\n') return;
     q = memrchr(buf, '\n', n);
-    if (q) { back += buf + n - 1 - q; break; }
+    if (q) {
+      back += buf + n - 1 - q;
+      break;
+    }
     back += n;
     if (!off || (linemax && back > linemax + stamplen)) break;
   }
@@ -551,14 +549,21 @@ static void starttee(void)
   devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
   if (devnull < 0) goto err;
   /* probe: stdin may be a pipe tee does not take */
-  switch (tee(0, teefd[1], 1, SPLICE_F_NONBLOCK))
-  {
-    case -1: if (errno != EAGAIN) goto err; return;
-    case 1: while (read(teefd[0], &c, 1) < 0 && errno == EINTR) ; return;
-    default: return;
+  switch (tee(0, teefd[1], 1, SPLICE_F_NONBLOCK)) {
+  case -1:
+    if (errno != EAGAIN) goto err;
+    return;
+  case 1:
+    while (read(teefd[0], &c, 1) < 0 && errno == EINTR)
+      ;
+    return;
+  default: return;
   }
 err:
-  if (teefd[0] >= 0) { fd_close(teefd[0]); fd_close(teefd[1]); }
+  if (teefd[0] >= 0) {
+    fd_close(teefd[0]);
+    fd_close(teefd[1]);
+  }
   if (devnull >= 0) fd_close(devnull);
   teefd[0] = teefd[1] = devnull = -1;
 }
@@ -566,8 +571,7 @@ err:
 static void setup(void)
 {
   struct stat st;
-  if (dir)
-  {
+  if (dir) {
     stralloc sa = STRALLOC_ZERO;
     makedir(dir);
     if (chdir(dir) < 0) strerr_diefu2sys(111, "chdir to ", dir);
@@ -577,9 +581,7 @@ static void setup(void)
       strerr_diefu1sys(111, "allocate");
     curdesc = sa.s;
     scanarchives();
-  }
-  else
-  {
+  } else {
     curname = curdesc = file;
     if (!stralloc_copys(&fname, file) || !stralloc_ready(&fname, strlen(file) + 2 + UINT_FMT))
       strerr_diefu1sys(111, "allocate");
@@ -587,12 +589,12 @@ static void setup(void)
   if (openlog() < 0) strerr_diefu2sys(111, "open ", curdesc);
   if (fstat(fdcur, &st) == 0 && !S_ISREG(st.st_mode))
     maxbytes = 0; /* /dev/null and friends: never rotate */
-  else fchmod(fdcur, 0644);
+  else
+    fchmod(fdcur, 0644);
   if (stampmode) makestamp(); /* sets stamplen */
   if (S_ISREG(st.st_mode)) resumeline();
   /* a bigger pipe: fewer, bigger reads */
-  if (fstat(0, &st) == 0 && S_ISFIFO(st.st_mode))
-  {
+  if (fstat(0, &st) == 0 && S_ISFIFO(st.st_mode)) {
     fcntl(0, F_SETPIPE_SZ, IN_SIZE);
     starttee();
   }
@@ -602,18 +604,18 @@ static void setup(void)
 
 static void handle_signals(void)
 {
-  for (;;)
-  {
+  for (;;) {
     int sig = selfpipe_read();
-    switch (sig)
-    {
-      case -1: strerr_diefu1sys(111, "read selfpipe");
-      case 0: return;
-      case SIGALRM:
-        if (flag.midline) flag.alarm = 1; /* rotate once the line is complete */
-        else if (cursize + staged) flag.rotate = 1;
-        break;
-      default: flag.exiting = 1; break;
+    switch (sig) {
+    case -1: strerr_diefu1sys(111, "read selfpipe");
+    case 0: return;
+    case SIGALRM:
+      if (flag.midline)
+        flag.alarm = 1; /* rotate once the line is complete */
+      else if (cursize + staged)
+        flag.rotate = 1;
+      break;
+    default: flag.exiting = 1; break;
     }
   }
 }
@@ -624,8 +626,7 @@ static ssize_t peek(void)
   ssize_t r = tee(0, teefd[1], IN_SIZE, SPLICE_F_NONBLOCK);
   size_t got = 0;
   if (r <= 0) return r;
-  while (got < (size_t)r)
-  {
+  while (got < (size_t)r) {
     ssize_t n = read(teefd[0], inbuf + got, r - got);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) strerr_diefu1sys(111, "read a copy of stdin");
@@ -637,12 +638,14 @@ static ssize_t peek(void)
 static void readin(void)
 {
   ssize_t r = teefd[0] >= 0 ? peek() : read(0, inbuf, IN_SIZE);
-  if (r < 0)
-  {
+  if (r < 0) {
     if (errno == EINTR || errno == EAGAIN) return;
     strerr_diefu1sys(111, "read stdin");
   }
-  if (!r) { flag.eof = 1; return; }
+  if (!r) {
+    flag.eof = 1;
+    return;
+  }
   inpos = consumed = 0;
   inlen = r;
   if (stampmode) makestamp();
@@ -653,22 +656,25 @@ int main(int argc, char const *const *argv)
   subgetopt l = SUBGETOPT_ZERO;
   sigset_t set;
   int spfd;
-  for (;;)
-  {
+  for (;;) {
     int opt = subgetopt_r(argc, argv, "s:n:tTl:F:", &l);
     uint64_t u;
     if (opt == -1) break;
-    switch (opt)
-    {
-      case 's': if (!scansize(l.arg, &maxbytes)) dieusage(); break;
-      case 'n': if (!uint0_scan(l.arg, &count) || count > 100000) dieusage(); break;
-      case 't': case 'T': stampmode = opt; break;
-      case 'l':
-        if (!scansize(l.arg, &u) || u > SIZE_MAX / 2) dieusage();
-        linemax = u;
-        break;
-      case 'F': file = l.arg; break;
-      default: dieusage();
+    switch (opt) {
+    case 's':
+      if (!scansize(l.arg, &maxbytes)) dieusage();
+      break;
+    case 'n':
+      if (!uint0_scan(l.arg, &count) || count > 100000) dieusage();
+      break;
+    case 't':
+    case 'T': stampmode = opt; break;
+    case 'l':
+      if (!scansize(l.arg, &u) || u > SIZE_MAX / 2) dieusage();
+      linemax = u;
+      break;
+    case 'F': file = l.arg; break;
+    default: dieusage();
     }
   }
   argc -= l.ind;
@@ -689,9 +695,8 @@ int main(int argc, char const *const *argv)
   if (selfpipe_trapset(&set) < 0) strerr_diefu1sys(111, "trap signals");
   tain_now_set_stopwatch_g();
 
-  for (;;)
-  {
-    iopause_fd x[2] = { { .fd = spfd, .events = IOPAUSE_READ }, { .fd = 0, .events = IOPAUSE_READ } };
+  for (;;) {
+    iopause_fd x[2] = {{.fd = spfd, .events = IOPAUSE_READ}, {.fd = 0, .events = IOPAUSE_READ}};
     /* stdin is read only once everything read before is written */
     int idle = !flag.blocked && !flag.rotate && inpos == inlen;
     unsigned int n = idle && !flag.exiting && !flag.eof ? 2 : 1;
@@ -703,8 +708,7 @@ int main(int argc, char const *const *argv)
     if (!flag.blocked) work();
   }
   /* a clean end: current is complete, as multilog marks it */
-  if (fdcur >= 0)
-  {
+  if (fdcur >= 0) {
     fsync(fdcur);
     fchmod(fdcur, 0744);
   }
