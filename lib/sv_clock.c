@@ -1,7 +1,9 @@
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "sv_clock.h"
+#include "sv_str.h"
 
 uint64_t sv_now_ms(void)
 {
@@ -23,9 +25,13 @@ size_t sv_fmt_duration(char *buf, uint64_t secs)
 
 size_t sv_fmt_secs(char *buf, uint64_t ms)
 {
-  int n = snprintf(buf, 32, "%llu.%02llu", (unsigned long long)(ms / 1000),
-                   (unsigned long long)(ms % 1000 / 10));
-  return n < 0 ? 0 : (size_t)n;
+  size_t n = strlen(sv_u64(buf, ms / 1000));
+  unsigned cs = (unsigned)(ms % 1000 / 10);
+  buf[n++] = '.';
+  buf[n++] = (char)('0' + cs / 10);
+  buf[n++] = (char)('0' + cs % 10);
+  buf[n] = 0;
+  return n;
 }
 
 int sv_scan_secs(char const *s, uint64_t *ms)

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -10,10 +11,13 @@
 #include <skalibs/djbunix.h>
 
 #include "sv_conf.h"
+#include "sv_str.h"
 
 void sv_conf_defaults(sv_conf *c)
 {
-  memset(c, 0, sizeof *c);
+  /* not the buffer: clearing it would touch every page of it each start */
+  memset(c, 0, offsetof(sv_conf, buf));
+  c->buf[0] = 0;
   c->numprocs = 1;
   c->autostart = 1;
   c->umask = -1;
@@ -269,7 +273,7 @@ static int read_small(char const *svdir, char const *name, char *buf, size_t max
 {
   char path[4096];
   ssize_t r;
-  snprintf(path, sizeof path, "%s/%s", svdir, name);
+  if (!sv_strjoin(path, sizeof path, svdir, "/", name, (char *)0)) { errno = ENAMETOOLONG; return -1; }
   r = openreadnclose(path, buf, max - 1);
   if (r < 0) return errno == ENOENT ? 0 : -1;
   buf[r] = 0;
@@ -304,8 +308,7 @@ bad_notif:
 static int exists(char const *svdir, char const *name)
 {
   char path[4096];
-  snprintf(path, sizeof path, "%s/%s", svdir, name);
-  return access(path, F_OK) == 0;
+  return sv_strjoin(path, sizeof path, svdir, "/", name, (char *)0) && access(path, F_OK) == 0;
 }
 
 int sv_conf_load(sv_conf *c, char const *svdir, char *err)
@@ -313,7 +316,7 @@ int sv_conf_load(sv_conf *c, char const *svdir, char *err)
   char path[4096];
   ssize_t r;
   sv_conf_defaults(c);
-  snprintf(path, sizeof path, "%s/conf", svdir);
+  if (!sv_strjoin(path, sizeof path, svdir, "/conf", (char *)0)) { errno = ENAMETOOLONG; strcpy(err, "conf: path too long"); return -1; }
   r = openreadnclose(path, c->buf, SV_CONF_MAX + 1);
   if (r < 0 && errno != ENOENT) { snprintf(err, SV_ERR_MAX, "unable to read %.150s: %s", path, strerror(errno)); return -1; }
   if (r > SV_CONF_MAX) { snprintf(err, SV_ERR_MAX, "conf: larger than %d bytes", SV_CONF_MAX); return 0; }

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#define SV_CONF_MAX 8192 /* bytes of conf file */
+#define SV_CONF_MAX 4096 /* bytes of conf file */
 #define SV_ENV_MAX 64
 #define SV_EXITCODES_MAX 32
 #define SV_ERR_MAX 256

@@ -8,6 +8,7 @@
 
 #include "sv_clock.h"
 #include "sv_status.h"
+#include "sv_str.h"
 
 static char const *const state_names[SV_NSTATES] = {
   "STOPPED", "STARTING", "RUNNING", "BACKOFF", "STOPPING", "EXITED", "FATAL"
@@ -33,11 +34,12 @@ char const *sv_want_name(enum sv_want w)
 
 char const *sv_lastexit_fmt(char *buf, sv_status const *st)
 {
-  if (st->lastexit_kind == SV_EXIT_CODE) snprintf(buf, 32, "exit %d", st->lastexit);
+  char num[22];
+  if (st->lastexit_kind == SV_EXIT_CODE) sv_strjoin(buf, 32, "exit ", sv_i64(num, st->lastexit), (char *)0);
   else if (st->lastexit_kind == SV_EXIT_SIGNAL) {
     char const *n = sig_name(st->lastexit);
-    if (n && *n && strcmp(n, "???")) snprintf(buf, 32, "signal %s", n);
-    else snprintf(buf, 32, "signal %d", st->lastexit);
+    if (!n || !*n || !strcmp(n, "???")) n = sv_i64(num, st->lastexit);
+    sv_strjoin(buf, 32, "signal ", n, (char *)0);
   }
   else strcpy(buf, "none");
   return buf;
@@ -46,20 +48,19 @@ char const *sv_lastexit_fmt(char *buf, sv_status const *st)
 int sv_status_write(char const *statedir, sv_status const *st)
 {
   char path[4096], buf[1024], since[32], started[32], until[32], last[32];
-  int n;
+  char pid[22], restarts[22], pidstart[22], failures[22], finish[22], supervisor[22];
+  size_t n;
   sv_fmt_secs(since, st->since_ms);
   sv_fmt_secs(started, st->started_ms);
   sv_fmt_secs(until, st->until_ms);
-  n = snprintf(buf, sizeof buf,
-               "state=%s\npid=%d\nsince=%s\nwant=%s\nready=%d\nrestarts=%u\nlastexit=%s\n"
-               "reason=%s\nstarted=%s\npidstart=%llu\nfailures=%u\nfinish=%d\nuntil=%s\nsupervisor=%d\n",
-               sv_state_name(st->state), (int)st->pid, since, sv_want_name(st->want), st->ready,
-               st->restarts, sv_lastexit_fmt(last, st), st->reason, started,
-               (unsigned long long)st->pidstart, st->failures, (int)st->finish, until,
-               (int)st->supervisor);
-  if (n < 0 || (size_t)n >= sizeof buf) { errno = ENAMETOOLONG; return 0; }
-  snprintf(path, sizeof path, "%s/status", statedir);
-  return openwritenclose_suffix(path, buf, (size_t)n, ".new");
+  n = sv_strjoin(buf, sizeof buf, "state=", sv_state_name(st->state), "\npid=", sv_i64(pid, st->pid),
+                 "\nsince=", since, "\nwant=", sv_want_name(st->want), "\nready=", st->ready ? "1" : "0",
+                 "\nrestarts=", sv_u64(restarts, st->restarts), "\nlastexit=", sv_lastexit_fmt(last, st),
+                 "\nreason=", st->reason, "\nstarted=", started, "\npidstart=", sv_u64(pidstart, st->pidstart),
+                 "\nfailures=", sv_u64(failures, st->failures), "\nfinish=", sv_i64(finish, st->finish),
+                 "\nuntil=", until, "\nsupervisor=", sv_i64(supervisor, st->supervisor), "\n", (char *)0);
+  if (!n || !sv_strjoin(path, sizeof path, statedir, "/status", (char *)0)) { errno = ENAMETOOLONG; return 0; }
+  return openwritenclose_suffix(path, buf, n, ".new");
 }
 
 static void parse_lastexit(sv_status *st, char const *v)
@@ -98,7 +99,7 @@ int sv_status_read(char const *statedir, sv_status *st)
   ssize_t r;
   sv_status zero = SV_STATUS_ZERO;
   *st = zero;
-  snprintf(path, sizeof path, "%s/status", statedir);
+  if (!sv_strjoin(path, sizeof path, statedir, "/status", (char *)0)) { errno = ENAMETOOLONG; return -1; }
   r = openreadnclose(path, buf, sizeof buf - 1);
   if (r < 0) return errno == ENOENT ? 0 : -1;
   buf[r] = 0;
@@ -115,10 +116,10 @@ int sv_status_read(char const *statedir, sv_status *st)
 
 uint64_t sv_pid_starttime(pid_t pid)
 {
-  char path[64], buf[1024], *p;
+  char path[64], buf[1024], num[22], *p;
   ssize_t r;
   unsigned field;
-  snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+  sv_strjoin(path, sizeof path, "/proc/", sv_i64(num, pid), "/stat", (char *)0);
   r = openreadnclose(path, buf, sizeof buf - 1);
   if (r <= 0) return 0;
   buf[r] = 0;

@@ -19,6 +19,7 @@
 #include <skalibs/sig.h>
 
 #include "supervise.h"
+#include "sv_str.h"
 #include "sv_svdir.h"
 
 /* what the child could not do, sent to the parent */
@@ -195,11 +196,11 @@ pid_t spawn_run(sv_conf const *c, char const *svpath, int instance, outfds const
   int np[2] = { -1, -1 };
   pid_t pid;
   if (c->has_run) {
-    snprintf(runpath, sizeof runpath, "%s/run", svpath);
+    sv_strjoin(runpath, sizeof runpath, svpath, "/run", (char *)0);
     argv[0] = runpath;
     argv[1] = 0;
   } else {
-    snprintf(cmd, sizeof cmd, "exec %s", c->command);
+    sv_strjoin(cmd, sizeof cmd, "exec ", c->command, (char *)0);
     argv[0] = "/bin/sh", argv[1] = "-c", argv[2] = cmd, argv[3] = 0;
   }
   if (c->notification_fd >= 0 && pipecoe(np) < 0) {
@@ -218,15 +219,15 @@ pid_t spawn_run(sv_conf const *c, char const *svpath, int instance, outfds const
 pid_t spawn_finish(sv_conf const *c, char const *svpath, char const *name, int instance, outfds const *o,
                    int known, int wstat, char *err)
 {
-  char path[SV_PATH_MAX + 8], code[16], sig[16];
+  char path[SV_PATH_MAX + 8], code[22], sig[22];
   char const *argv[5] = { path, code, sig, name, 0 };
-  snprintf(path, sizeof path, "%s/finish", svpath);
+  sv_strjoin(path, sizeof path, svpath, "/finish", (char *)0);
   if (known && WIFEXITED(wstat)) {
-    snprintf(code, sizeof code, "%d", WEXITSTATUS(wstat));
+    sv_i64(code, WEXITSTATUS(wstat));
     strcpy(sig, "0");
   } else {
     strcpy(code, "-1");
-    snprintf(sig, sizeof sig, "%d", known ? WTERMSIG(wstat) : 0);
+    sv_i64(sig, known ? WTERMSIG(wstat) : 0);
   }
   /* finish runs like run, without the readiness pipe */
   return spawn(c, instance, o, argv, path, -1, err);

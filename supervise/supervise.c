@@ -25,6 +25,7 @@
 #include "sv_conf.h"
 #include "sv_control.h"
 #include "sv_status.h"
+#include "sv_str.h"
 #include "sv_svdir.h"
 #include "supervise.h"
 
@@ -292,6 +293,11 @@ static void on_run_exit(int known, int wstat)
     trystart();
     return;
   }
+  /* a restart due now starts now: no BACKOFF flash in the status file */
+  if (!stopped && st.state == SV_BACKOFF && !st.finish && t_start <= sv_now_ms()) {
+    trystart();
+    return;
+  }
   announce();
 }
 
@@ -484,7 +490,7 @@ static void make_fifo(void)
 {
   char path[SV_PATH_MAX + 16];
   struct stat s;
-  snprintf(path, sizeof path, "%s/control", statedir);
+  sv_strjoin(path, sizeof path, statedir, "/control", (char *)0);
   if (mkfifo(path, 0600) < 0) {
     if (errno != EEXIST) strerr_diefusys(111, "mkfifo ", svpath, "/", path);
     if (stat(path, &s) < 0) strerr_diefusys(111, "stat ", svpath, "/", path);
@@ -502,7 +508,7 @@ static void take_lock(void)
   char path[SV_PATH_MAX + 16];
   int fd, r;
   if (mkdir(statedir, 0755) < 0 && errno != EEXIST) strerr_diefusys(111, "mkdir ", svpath, "/", statedir);
-  snprintf(path, sizeof path, "%s/lock", statedir);
+  sv_strjoin(path, sizeof path, statedir, "/lock", (char *)0);
   fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) strerr_diefusys(111, "open ", svpath, "/", path);
   r = fd_lock(fd, 1, 1);
@@ -564,11 +570,14 @@ static void parse_args(int argc, char const *const *argv)
   {
     char const *base = strrchr(svpath, '/');
     base = base && base[1] ? base + 1 : svpath;
-    if (instance >= 0) snprintf(svname, sizeof svname, "%.250s@%d", base, instance);
-    else snprintf(svname, sizeof svname, "%.250s", base);
+    char num[22];
+    if (strlen(base) > 250) base += strlen(base) - 250;
+    sv_strjoin(svname, sizeof svname, base, instance >= 0 ? "@" : "", instance >= 0 ? sv_i64(num, instance) : "", (char *)0);
   }
-  if (instance >= 0) snprintf(statedir, sizeof statedir, "supervise@%d", instance);
-  else snprintf(statedir, sizeof statedir, "supervise");
+  {
+    char num[22];
+    sv_strjoin(statedir, sizeof statedir, "supervise", instance >= 0 ? "@" : "", instance >= 0 ? sv_i64(num, instance) : "", (char *)0);
+  }
 }
 
 static void setup_signals(void)
