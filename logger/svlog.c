@@ -684,6 +684,15 @@ int main(int argc, char const *const *argv)
   if (!*(file ? file : dir)) dieusage();
 
   if (!fd_sanitize()) strerr_diefu1sys(111, "sanitize standard fds");
+  if (file && strrchr(file, '/') && strrchr(file, '/') != file) {
+    /* stdout=/var/log/web/out.log: the directory is made, as DIR is */
+    char parent[PATH_MAX];
+    size_t n = (size_t)(strrchr(file, '/') - file);
+    if (n >= sizeof parent) n = sizeof parent - 1;
+    memcpy(parent, file, n);
+    parent[n] = 0;
+    makedir(parent);
+  }
   setup();
   spfd = selfpipe_init();
   if (spfd < 0) strerr_diefu1sys(111, "init selfpipe");

@@ -99,9 +99,12 @@ all=$(cd "$T/f" && cat out.log.4 out.log.3 out.log.2 out.log.1 out.log)
 check "file mode: .1 newest, contiguous tail of the input" cmp -s <(printf '%s\n' "$all") <(tail -n "$(printf '%s\n' "$all" | wc -l)" "$T/seq")
 got=$(for f in "$T"/f/out.log.*; do [ "$(stat -c %s "$f")" -le 5000 ] || echo "$f"; done)
 expect_eq "file mode: backups at most BYTES" "$got" ""
-svlog -F "$T/f/nodir/x.log" </dev/null 2>"$T/f.err"; rc=$?
-expect_eq "file mode: missing parent: exit 111" "$rc" 111
-expect_match "file mode: missing parent: message" "$(cat "$T/f.err")" '^svlog: fatal: unable to open .*/f/nodir/x.log: No such file or directory$'
+echo hello | svlog -F "$T/f/nodir/sub/x.log" 2>"$T/f.err"; rc=$?
+expect_eq "file mode: missing parent directories are created" "$rc:$(cat "$T/f/nodir/sub/x.log")" "0:hello"
+touch "$T/f/afile"
+svlog -F "$T/f/afile/x.log" </dev/null 2>"$T/f.err"; rc=$?
+expect_eq "file mode: parent is a file: exit 111" "$rc" 111
+expect_match "file mode: parent is a file: message" "$(cat "$T/f.err")" '^svlog: fatal: unable to .*/f/afile.*: (Not a directory|File exists)$'
 
 # --- stamps and splitting ----------------------------------------------------
 printf 'hello\nworld\n' | svlog -t "$T/t1"
