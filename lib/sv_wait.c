@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "sv_clock.h"
+#include "sv_control.h"
 #include "sv_wait.h"
 
 /* 1 all there, 0 not yet, 2 one gave up, -1 error */
@@ -56,6 +57,39 @@ static void close_inotify(int fd)
   close(p[0]);
   close(fd);
   close(p[1]);
+}
+
+static int listening(sv_target const *t)
+{
+  /* an empty write: opens the FIFO, which fails with ENXIO while nobody reads */
+  return sv_control_send(t->statedir, "", 0) > 0;
+}
+
+int sv_wait_supervised(sv_target const *t, unsigned n, uint64_t timeout_ms)
+{
+  uint64_t deadline = sv_now_ms() + timeout_ms;
+  int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC), r = 0;
+  if (fd < 0) return -1;
+  for (unsigned i = 0; i < n; i++)
+    if (inotify_add_watch(fd, t[i].svdir, IN_CREATE | IN_MOVED_TO) < 0) { r = -1; goto end; }
+  for (;;) {
+    struct pollfd p = { .fd = fd, .events = POLLIN };
+    unsigned k = 0;
+    uint64_t now;
+    for (; k < n; k++) {
+      /* supervise renames its first status into place once the FIFO is open */
+      inotify_add_watch(fd, t[k].statedir, IN_MOVED_TO | IN_CREATE);
+      if (!listening(t + k)) break;
+    }
+    if (k == n) { r = 1; goto end; }
+    now = sv_now_ms();
+    if (now >= deadline) goto end;
+    if (poll(&p, 1, (int)(deadline - now)) < 0 && errno != EINTR) { r = -1; goto end; }
+    if (drain(fd) < 0) { r = -1; goto end; }
+  }
+end:
+  close_inotify(fd);
+  return r;
 }
 
 int sv_wait(sv_target const *t, unsigned n, sv_wait_pred *pred, void *ctx, uint64_t timeout_ms)

@@ -16,4 +16,8 @@ typedef int sv_wait_pred(sv_status const *st, unsigned i, void *ctx);
    1 all there, 0 timed out, 2 one will never get there, -1 error (errno) */
 extern int sv_wait(sv_target const *t, unsigned n, sv_wait_pred *pred, void *ctx, uint64_t timeout_ms);
 
+/* waits until a supervise listens on every target's control FIFO (svscan
+   may have just started it), at most timeout_ms: 1 all, 0 timed out, -1 error */
+extern int sv_wait_supervised(sv_target const *t, unsigned n, uint64_t timeout_ms);
+
 #endif

@@ -23,6 +23,9 @@
 
 char const *PROG = "svc";
 
+/* -w with -T: a supervise that svscan is just starting is waited for too */
+static int flagawaitsupervise;
+
 /* ---- targets ---- */
 
 static void collect(char const *const *names, unsigned count, sv_targetlist *l)
@@ -122,6 +125,7 @@ int svc_command(char const *const *names, unsigned count, char const *cmds, char
   t = l.v, n = l.n;
   before = calloc(n ? n : 1, sizeof *before);
   if (!before) strerr_diefusys(111, "allocate");
+  if (flagawaitsupervise && sv_wait_supervised(t, n, timeout_ms) < 0) strerr_diefusys(111, "wait for supervise");
   rc = send_all(t, n, cmds, strlen(cmds), before);
   if (!rc && mode) {
     w.mode = mode;
@@ -158,6 +162,7 @@ static int letters_main(int argc, char const *const *argv)
   }
   cmds[len] = 0;
   if (l.ind >= argc) strerr_dieusage(100, USAGE);
+  flagawaitsupervise = mode && timeout;
   return svc_command(argv + l.ind, (unsigned)(argc - l.ind), cmds, mode, timeout);
 }
 

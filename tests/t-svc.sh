@@ -80,3 +80,10 @@ svstat ghost >/dev/null; expect_eq "svstat: not supervised: 111" $? 111
 expect_match "svstat ghost line" "$(svstat_line ghost)" '^ghost UNKNOWN supervise not running$'
 mkdir -p "$SVDIR/.hidden"
 check "svstat skips dot names" test -z "$(svstat 2>/dev/null | grep hidden)"
+
+# -w with -T right after supervise starts: the wait covers supervise's start
+mksv late 'exec sleep 1000'
+supervise_bg "$SVDIR/late"
+svc -u -w u -T 5000 late; expect_eq "svc -w -T waits for a supervise just started" $? 0
+svc -u -w u -T 300 ghost 2>/dev/null; expect_eq "svc -w -T with no supervise at all: 111 after the bound" $? 111
+svc -u -w u ghost 2>/dev/null; expect_eq "svc -w without -T and no supervise: 111 at once" $? 111
