@@ -10,6 +10,7 @@
 #include <skalibs/sig.h>
 #include <skalibs/djbunix.h>
 
+#include "sv_svdir.h"
 #include "sv_conf.h"
 #include "sv_str.h"
 
@@ -271,7 +272,7 @@ int sv_conf_parse(sv_conf *c, size_t len, char *err)
 /* reads a small s6 file's first line: 1 read, 0 absent, -1 error */
 static int read_small(char const *svdir, char const *name, char *buf, size_t max)
 {
-  char path[4096];
+  char path[SV_PATH_MAX + 16];
   ssize_t r;
   if (!sv_strjoin(path, sizeof path, svdir, "/", name, (char *)0)) { errno = ENAMETOOLONG; return -1; }
   r = openreadnclose(path, buf, max - 1);
@@ -307,13 +308,13 @@ bad_notif:
 
 static int exists(char const *svdir, char const *name)
 {
-  char path[4096];
+  char path[SV_PATH_MAX + 16];
   return sv_strjoin(path, sizeof path, svdir, "/", name, (char *)0) && access(path, F_OK) == 0;
 }
 
 int sv_conf_load(sv_conf *c, char const *svdir, char *err)
 {
-  char path[4096];
+  char path[SV_PATH_MAX + 16];
   ssize_t r;
   sv_conf_defaults(c);
   if (!sv_strjoin(path, sizeof path, svdir, "/conf", (char *)0)) { errno = ENAMETOOLONG; strcpy(err, "conf: path too long"); return -1; }

@@ -6,6 +6,7 @@
 
 #include <skalibs/allreadwrite.h>
 
+#include "sv_svdir.h"
 #include "sv_control.h"
 
 int sv_control_signal(char c)
@@ -29,7 +30,7 @@ int sv_control_signal(char c)
 
 int sv_control_send(char const *statedir, char const *s, size_t n)
 {
-  char path[4096];
+  char path[SV_PATH_MAX + 16];
   int fd;
   size_t w;
   snprintf(path, sizeof path, "%s/control", statedir);
@@ -43,7 +44,7 @@ int sv_control_send(char const *statedir, char const *s, size_t n)
 
 int sv_supervised(char const *statedir)
 {
-  char path[4096];
+  char path[SV_PATH_MAX + 16];
   struct flock l = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
   int fd, r;
   snprintf(path, sizeof path, "%s/lock", statedir);

@@ -6,6 +6,7 @@
 #include <skalibs/djbunix.h>
 #include <skalibs/sig.h>
 
+#include "sv_svdir.h"
 #include "sv_clock.h"
 #include "sv_status.h"
 #include "sv_str.h"
@@ -47,7 +48,7 @@ char const *sv_lastexit_fmt(char *buf, sv_status const *st)
 
 int sv_status_write(char const *statedir, sv_status const *st)
 {
-  char path[4096], buf[1024], since[32], started[32], until[32], last[32];
+  char path[SV_PATH_MAX + 16], buf[1024], since[32], started[32], until[32], last[32];
   char pid[22], restarts[22], pidstart[22], failures[22], finish[22], supervisor[22];
   size_t n;
   sv_fmt_secs(since, st->since_ms);
@@ -94,7 +95,7 @@ static void set_field(sv_status *st, char const *k, char const *v)
 
 int sv_status_read(char const *statedir, sv_status *st)
 {
-  char path[4096], buf[2048];
+  char path[SV_PATH_MAX + 16], buf[2048];
   char *line = buf;
   ssize_t r;
   sv_status zero = SV_STATUS_ZERO;

@@ -191,7 +191,8 @@ static pid_t spawn(sv_conf const *c, int instance, outfds const *o, char const *
 
 pid_t spawn_run(sv_conf const *c, char const *svpath, int instance, outfds const *o, int *notiffd, char *err)
 {
-  char runpath[SV_PATH_MAX + 8], cmd[SV_CONF_MAX + 8];
+  static char cmd[SV_CONF_MAX + 8]; /* command= only: off the stack, untouched otherwise */
+  char runpath[SV_PATH_MAX + 8];
   char const *argv[4];
   int np[2] = { -1, -1 };
   pid_t pid;

@@ -33,10 +33,10 @@
 
 char const *PROG = "supervise";
 
-/* conf in force (the one the current run started with) and the spare that
-   trystart loads into; swapped, never copied: their strings point inside */
-static sv_conf confs[2];
-static sv_conf *conf = &confs[0];
+/* the conf the current run started with; trystart reloads it, and a run
+   only ever starts from a conf that loaded whole */
+static sv_conf conf_loaded;
+static sv_conf *const conf = &conf_loaded;
 
 static sv_status st = SV_STATUS_ZERO;
 static char svpath[SV_PATH_MAX]; /* absolute service directory */
@@ -84,25 +84,23 @@ static int has_file(char const *name)
 
 static void fail_start(char const *why);
 
-/* loads conf into the spare slot; on success makes it the one in force */
+/* reloads conf: 1 ok, 0 bad (FATAL with the reason) */
 static int reload_conf(void)
 {
-  sv_conf *spare = conf == &confs[0] ? &confs[1] : &confs[0];
   char err[SV_ERR_MAX];
-  int r = sv_conf_load(spare, ".", err);
+  int r = sv_conf_load(conf, ".", err);
   if (r <= 0) {
     strerr_warnw(svpath, "/", err);
     set_state(SV_FATAL);
     snprintf(st.reason, sizeof st.reason, "%s", err);
     return 0;
   }
-  if (!spare->has_run && !spare->command) {
+  if (!conf->has_run && !conf->command) {
     strerr_warnw("unable to start ", svpath, ": no run file and no command= in conf");
     set_state(SV_FATAL);
     snprintf(st.reason, sizeof st.reason, "no run file and no command= in conf");
     return 0;
   }
-  conf = spare;
   return 1;
 }
 
