@@ -343,8 +343,8 @@ static int grow(void)
   return 1;
 }
 
-/* can S/log run: a run file or a command= */
-static int log_runnable(char const *name)
+/* can S/log run: a run file or a command= (warn: say so when it cannot) */
+static int log_runnable(char const *name, int warn)
 {
   static sv_conf c; /* 8 KiB: kept off the stack */
   char path[SV_PATH_MAX], err[SV_ERR_MAX];
@@ -353,7 +353,7 @@ static int log_runnable(char const *name)
   if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode)) return 0;
   if (sv_conf_load(&c, path, err) == 0) return 1; /* its supervise says FATAL and why */
   if (c.has_run || c.command) return 1;
-  strerr_warnw(name, "/log has no run file and no command= in conf: ", name, " runs without a logger");
+  if (warn) strerr_warnw(name, "/log has no run file and no command= in conf: ", name, " runs without a logger");
   return 0;
 }
 
@@ -376,7 +376,7 @@ static int add_service(char const *name, struct stat const *st)
   s->name = strdup(name);
   s->inst = calloc(s->nprocs, sizeof *s->inst);
   if (!s->name || !s->inst) { free(s->name); free(s->inst); return 0; }
-  if (log_runnable(name)) {
+  if (log_runnable(name, 1)) {
     int p[2];
     if (pipecoe(p) < 0) strerr_warnwusys("create log pipe for ", name, ": it runs without a logger");
     else { s->pr = p[0]; s->pw = p[1]; s->haslog = 1; }
@@ -385,6 +385,22 @@ static int add_service(char const *name, struct stat const *st)
   s->ino = st->st_ino;
   s->seen = s->fresh = s->waiting = 1;
   ntab++;
+  return 1;
+}
+
+/* a known service whose numprocs or log/ changed: it is started anew in its
+   new shape (priority just moves) */
+static int reshaped(service *s, char const *name)
+{
+  static sv_conf c;
+  char err[SV_ERR_MAX];
+  unsigned n = s->nprocs;
+  if (sv_conf_load(&c, name, err) > 0) {
+    s->prio = c.priority;
+    n = c.numprocs ? c.numprocs : 1;
+  }
+  if (n == s->nprocs && log_runnable(name, 0) == (int)s->haslog) return 0;
+  strerr_warni(name, ": numprocs or log/ changed: restarting it in its new shape");
   return 1;
 }
 
@@ -439,7 +455,7 @@ static int rescan(void)
     key.name = e->d_name;
     key.gone = 0;
     s = bsearch(&key, tab, nlive, sizeof *tab, &by_name);
-    if (s && s->dev == st.st_dev && s->ino == st.st_ino) { s->seen = 1; continue; }
+    if (s && s->dev == st.st_dev && s->ino == st.st_ino && !reshaped(s, e->d_name)) { s->seen = 1; continue; }
     /* a new name, or a directory replaced under the same name */
     if (!add_service(e->d_name, &st)) strerr_warnwusys("add service ", e->d_name);
   }
