@@ -2,9 +2,13 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <skalibs/allreadwrite.h>
+#include <skalibs/djbunix.h>
+
+#include "sv_str.h"
 
 #include "sv_svdir.h"
 #include "sv_control.h"
@@ -40,6 +44,39 @@ int sv_control_send(char const *statedir, char const *s, size_t n)
   w = allwrite(fd, s, n);
   close(fd);
   return w == n ? 1 : -1;
+}
+
+int sv_control_listen(char const *dir)
+{
+  char path[SV_PATH_MAX + 16];
+  struct stat s;
+  int fd;
+  if (!sv_strjoin(path, sizeof path, dir, "/control", (char *)0)) { errno = ENAMETOOLONG; return -1; }
+  if (mkfifo(path, 0600) < 0) {
+    if (errno != EEXIST || stat(path, &s) < 0) return -1;
+    if (!S_ISFIFO(s.st_mode)) { errno = EEXIST; return -1; }
+    chmod(path, 0600);
+  }
+  fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return -1;
+  if (open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC) < 0) {
+    int e = errno;
+    close(fd);
+    errno = e;
+    return -1;
+  }
+  return fd;
+}
+
+int sv_lock_take(char const *dir, unsigned mode)
+{
+  char path[SV_PATH_MAX + 16];
+  int fd;
+  if (mkdir(dir, mode) < 0 && errno != EEXIST) return -1;
+  if (!sv_strjoin(path, sizeof path, dir, "/lock", (char *)0)) { errno = ENAMETOOLONG; return -1; }
+  fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return -1;
+  return fd_lock(fd, 1, 1);
 }
 
 int sv_supervised(char const *statedir)

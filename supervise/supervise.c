@@ -486,32 +486,17 @@ static uint64_t earliest_deadline(void)
 
 static void make_fifo(void)
 {
-  char path[SV_PATH_MAX + 16];
-  struct stat s;
-  sv_strjoin(path, sizeof path, statedir, "/control", (char *)0);
-  if (mkfifo(path, 0600) < 0) {
-    if (errno != EEXIST) strerr_diefusys(111, "mkfifo ", svpath, "/", path);
-    if (stat(path, &s) < 0) strerr_diefusys(111, "stat ", svpath, "/", path);
-    if (!S_ISFIFO(s.st_mode)) strerr_dief(100, svpath, "/", path, " exists and is not a FIFO");
-    chmod(path, 0600);
-  }
-  ctlfd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (ctlfd < 0) strerr_diefusys(111, "open ", svpath, "/", path);
-  /* our own write end, so the read end never sees EOF */
-  if (open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC) < 0) strerr_diefusys(111, "open ", svpath, "/", path, " for writing");
+  ctlfd = sv_control_listen(statedir);
+  if (ctlfd >= 0) return;
+  if (errno == EEXIST) strerr_dief(100, svpath, "/", statedir, "/control exists and is not a FIFO");
+  strerr_diefusys(111, "listen on ", svpath, "/", statedir, "/control");
 }
 
 static void take_lock(void)
 {
-  char path[SV_PATH_MAX + 16];
-  int fd, r;
-  if (mkdir(statedir, 0755) < 0 && errno != EEXIST) strerr_diefusys(111, "mkdir ", svpath, "/", statedir);
-  sv_strjoin(path, sizeof path, statedir, "/lock", (char *)0);
-  fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) strerr_diefusys(111, "open ", svpath, "/", path);
-  r = fd_lock(fd, 1, 1);
-  if (r < 0) strerr_diefusys(111, "lock ", svpath, "/", path);
-  if (!r) strerr_dief(100, "unable to lock ", svpath, "/", path, ": another supervise is running on ", svpath);
+  int r = sv_lock_take(statedir, 0755);
+  if (r < 0) strerr_diefusys(111, "lock ", svpath, "/", statedir, "/lock");
+  if (!r) strerr_dief(100, "unable to lock ", svpath, "/", statedir, "/lock: another supervise is running on ", svpath);
 }
 
 static void open_pidfd(pid_t pid)

@@ -26,6 +26,7 @@
 #include <skalibs/tai.h>
 
 #include "sv_clock.h"
+#include "sv_control.h"
 #include "sv_conf.h"
 #include "sv_svdir.h"
 
@@ -574,29 +575,17 @@ static void find_supervise(void)
 
 static void take_lock(void)
 {
-  int fd, r;
-  if (mkdir(".svscan", 0700) < 0 && errno != EEXIST) strerr_diefusys(111, "mkdir ", dirpath, "/.svscan");
-  fd = open(".svscan/lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) strerr_diefusys(111, "open ", dirpath, "/.svscan/lock");
-  r = fd_lock(fd, 1, 1);
+  int r = sv_lock_take(".svscan", 0700);
   if (r < 0) strerr_diefusys(111, "lock ", dirpath, "/.svscan/lock");
   if (!r) strerr_dief(100, "unable to lock ", dirpath, "/.svscan/lock: another svscan is running on ", dirpath);
 }
 
 static void make_fifo(void)
 {
-  struct stat s;
-  if (mkfifo(".svscan/control", 0600) < 0) {
-    if (errno != EEXIST) strerr_diefusys(111, "mkfifo ", dirpath, "/.svscan/control");
-    if (stat(".svscan/control", &s) < 0) strerr_diefusys(111, "stat ", dirpath, "/.svscan/control");
-    if (!S_ISFIFO(s.st_mode)) strerr_dief(100, dirpath, "/.svscan/control exists and is not a FIFO");
-    chmod(".svscan/control", 0600);
-  }
-  ctlfd = open(".svscan/control", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (ctlfd < 0) strerr_diefusys(111, "open ", dirpath, "/.svscan/control");
-  /* our own write end, so the read end never sees EOF */
-  if (open(".svscan/control", O_WRONLY | O_NONBLOCK | O_CLOEXEC) < 0)
-    strerr_diefusys(111, "open ", dirpath, "/.svscan/control for writing");
+  ctlfd = sv_control_listen(".svscan");
+  if (ctlfd >= 0) return;
+  if (errno == EEXIST) strerr_dief(100, dirpath, "/.svscan/control exists and is not a FIFO");
+  strerr_diefusys(111, "listen on ", dirpath, "/.svscan/control");
 }
 
 static void setup_signals(void)
