@@ -49,6 +49,9 @@ command -v "$CC" >/dev/null || die "unable to find a C compiler ($CC)"
 
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 W=$(mktemp -d /tmp/bench-core.XXXXXX) || die "unable to mktemp"
+# a freshly built binary's page-cache pages are dirty until written back, and
+# smaps counts them as Private_Dirty: write them back first for a fair USS
+sync
 TOOLS="svkit s6 s6r runit daemontools"
 declare -A SUP DIR
 PIDS=()
