@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -22,12 +23,15 @@
 #include <skalibs/sig.h>
 #include <skalibs/socket.h>
 #include <skalibs/strerr.h>
+#include <skalibs/tai.h>
 #include <skalibs/types.h>
 
 #include "fdhold.h"
 
 /* a daemon that does not answer within this is reported, not waited for */
 #define CLIENT_TIMEOUT 10
+/* how long a listen waits for a concurrent listen to store its socket */
+#define LISTEN_RACE 2
 
 /* what the response says, for callers that handle more than success */
 enum { ST_OK, ST_NOENT, ST_EXIST };
@@ -260,28 +264,45 @@ int fdhold_delete(int argc, char const *const *argv)
 
 /* ---- listen ---- */
 
+/* the bound socket, or -1 (EADDRINUSE) if a live socket is at path */
 static int bindunix(char const *path, char const *address)
 {
-  int s = ipc_stream_b();
+  struct stat st;
+  int s = ipc_stream_b(), t;
   if (s < 0) strerr_diefusys(111, "create ", "socket");
-  if (ipc_bind(s, path) < 0) {
-    int t;
-    if (errno != EADDRINUSE) strerr_diefusys(111, "bind ", address);
-    /* a stale socket file is removed, a live one is left alone */
-    t = ipc_stream_b();
-    if (t < 0) strerr_diefusys(111, "create ", "socket");
-    if (ipc_connect(t, path) || errno != ECONNREFUSED) {
-      errno = EADDRINUSE;
-      strerr_diefusys(111, "bind ", address);
-    }
-    fd_close(t);
-    unlink(path);
-    if (ipc_bind(s, path) < 0) strerr_diefusys(111, "bind ", address);
+  if (ipc_bind(s, path) == 0) goto listen;
+  if (errno != EADDRINUSE) strerr_diefusys(111, "bind ", address);
+  /* connect to a regular file says ECONNREFUSED too: only a socket file is
+   * ever ours to remove */
+  if (lstat(path, &st) < 0) {
+    if (errno == ENOENT) goto inuse; /* removed meanwhile: go round */
+    strerr_diefusys(111, "stat ", path);
   }
+  if (!S_ISSOCK(st.st_mode)) strerr_dief(100, "unable to bind ", address, ": exists and is not a socket");
+  /* a stale socket file is removed, a live one is left alone */
+  t = ipc_stream_b();
+  if (t < 0) strerr_diefusys(111, "create ", "socket");
+  if (ipc_connect(t, path)) { /* 1 connected: live */
+    fd_close(t);
+    goto inuse;
+  }
+  if (errno != ECONNREFUSED) strerr_diefusys(111, "bind ", address);
+  fd_close(t);
+  unlink(path);
+  if (ipc_bind(s, path) < 0) {
+    if (errno == EADDRINUSE) goto inuse; /* another listen got there first */
+    strerr_diefusys(111, "bind ", address);
+  }
+listen:
   if (ipc_listen(s, SOMAXCONN) < 0) strerr_diefusys(111, "listen on ", address);
   return s;
+inuse:
+  fd_close(s);
+  errno = EADDRINUSE;
+  return -1;
 }
 
+/* the bound socket, or -1 (EADDRINUSE) */
 static int bindtcp(char const *hostport, char const *address)
 {
   char host[64];
@@ -303,8 +324,14 @@ static int bindtcp(char const *hostport, char const *address)
   if (ip46_scan(host, &ip) != n) strerr_dief(100, "invalid address: ", address, ": HOST must be a numeric IPv4 or IPv6 address");
   s = socket_tcp46_b(ip46_is6(&ip));
   if (s < 0) strerr_diefusys(111, "create ", "socket");
-  if (socket_bind46_reuse(s, &ip, port) < 0) strerr_diefusys(111, "bind ", address);
-  if (socket_listen(s, SOMAXCONN) < 0) strerr_diefusys(111, "listen on ", address);
+  /* with SO_REUSEADDR two sockets may bind the same port as long as neither
+   * listens: a concurrent listen makes bind or listen fail */
+  if (socket_bind46_reuse(s, &ip, port) < 0 || socket_listen(s, SOMAXCONN) < 0) {
+    if (errno != EADDRINUSE) strerr_diefusys(111, "bind ", address);
+    fd_close(s);
+    errno = EADDRINUSE;
+    return -1;
+  }
   return s;
 }
 
@@ -322,22 +349,45 @@ static int bindaddress(char const *address)
 int fdhold_listen(int argc, char const *const *argv)
 {
   char fmt[PID_FMT];
-  int fd = -1, i = 0;
+  tain deadline;
+  unsigned int ms = 1;
+  int fd;
   if (argc < 5) strerr_dieusage(100, "fdhold listen SOCKET ID ADDRESS PROG...");
   checkid(argv[2]);
   clientinit();
-  /* retrieve, else bind and store; a concurrent listen that stored first
-   * wins, and we take its socket */
-  for (; fd < 0 && i < 3; i++) {
+  tain_now_set_stopwatch_g();
+  tain_addsec_g(&deadline, LISTEN_RACE);
+  /* retrieve, else bind and store.  Concurrent first listens all end up with
+   * the socket of the one that stored first: a loser finds the id taken
+   * (exist), or the address taken by the winner before it stored
+   * (EADDRINUSE), and goes round to retrieve it.  Bounded: an address held
+   * by something else is still an error, only a later one. */
+  for (;;) {
+    tain d, until;
+    int stored = 0;
     fd = getfd(argv[1], argv[2], 0, 1);
     if (fd >= 0) break;
     fd = bindaddress(argv[3]);
-    if (putfd(argv[1], argv[2], fd) == ST_EXIST) {
-      fd_close(fd);
+    if (fd >= 0) {
+      if (putfd(argv[1], argv[2], fd) == ST_OK) break;
+      fd_close(fd); /* exist: someone stored first, take theirs */
       fd = -1;
+      stored = 1;
     }
+    tain_now_g();
+    if (!tain_future(&deadline)) {
+      if (stored) strerr_dief(111, "unable to store ", argv[2], ": identifier keeps changing hands");
+      errno = EADDRINUSE;
+      strerr_diefusys(111, "bind ", argv[3]);
+    }
+    if (stored) continue; /* theirs is there now: no wait */
+    /* the winner holds the address and has not stored yet: short waits,
+     * 1 ms doubling up to 64 ms */
+    tain_from_millisecs(&d, ms);
+    tain_add_g(&until, &d);
+    deepsleepuntil_g(&until);
+    if (ms < 64) ms <<= 1;
   }
-  if (fd < 0) strerr_dief(111, "unable to store ", argv[2], ": identifier keeps changing hands");
   /* systemd socket activation: the fd is 3, and LISTEN_PID is ours, which
    * PROG keeps across exec */
   if (fd != 3 && fd_move(3, fd) < 0) strerr_diefusys(111, "move fd to ", "3");

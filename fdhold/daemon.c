@@ -403,10 +403,19 @@ static void parseuids(char const *s)
   }
 }
 
-/* a live daemon behind path: refuse to steal it; a stale socket: remove it */
+/* a live daemon behind path: refuse to steal it; a stale socket: remove it;
+ * anything that is not a socket is someone's file: leave it alone (connect
+ * to a regular file says ECONNREFUSED too, so lstat decides, not connect) */
 static void clearstale(char const *path)
 {
-  int s = ipc_stream_b();
+  struct stat st;
+  int s;
+  if (lstat(path, &st) < 0) {
+    if (errno == ENOENT) return;
+    strerr_diefusys(111, "stat ", path);
+  }
+  if (!S_ISSOCK(st.st_mode)) strerr_dief(100, "unable to bind ", path, ": exists and is not a socket");
+  s = ipc_stream_b();
   if (s < 0) strerr_diefusys(111, "create ", "socket");
   /* ipc_connect: 1 connected, 0 error */
   if (ipc_connect(s, path)) strerr_dief(111, "unable to bind ", path, ": another fdhold daemon is listening there");
@@ -535,10 +544,7 @@ int fdhold_daemon(int argc, char const *const *argv)
     }
     r = iopause_g(x, n, &deadline);
     if (r < 0) strerr_diefusys(111, "iopause");
-    if (!r) {
-      for (i = 0; i < ncl; i++)
-        if (!tain_future(&cl[i].deadline)) timeoutclient(cl + i);
-    } else {
+    if (r) {
       unsigned int base = n - ncl, ncl0 = ncl;
       if (x[0].revents & (IOPAUSE_READ | IOPAUSE_EXCEPT)) {
         int sig = handlesignals();
@@ -558,6 +564,11 @@ int fdhold_daemon(int argc, char const *const *argv)
       }
       if (ncl0 < maxcl && x[1].revents & (IOPAUSE_READ | IOPAUSE_EXCEPT)) acceptclient(sock);
     }
+    /* after every wake-up, not only on a timeout: under a steady stream of
+     * events iopause never returns 0, and a silent client would hold its
+     * slot for as long as the stream lasts */
+    for (i = 0; i < ncl; i++)
+      if (cl[i].fd >= 0 && !tain_future(&cl[i].deadline)) timeoutclient(cl + i);
     /* compact: closed clients have fd -1 */
     {
       unsigned int j = 0;

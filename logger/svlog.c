@@ -37,6 +37,11 @@
 #define dieusage() strerr_dieusage(100, USAGE)
 
 #define IN_SIZE (1 << 20)
+/* what svlog asks of the pipes it reads: stdin and its tee copy.  Every page
+   counts against the user's fs.pipe-user-pages-soft (16384 pages): at 1 MiB
+   each, 32 loggers of one user would cap every later pipe of that user to
+   one page.  256 KiB already gives big reads; a bigger pipe stays as is. */
+#define PIPE_SIZE (256 << 10)
 #define NV 1024 /* IOV_MAX on Linux */
 #define OUT_SIZE (256 << 10)
 #define SMALL 512 /* pieces up to this size are copied into outbuf */
@@ -541,11 +546,19 @@ static void resumeline(void)
   linelen = linemax && back > linemax ? linemax : back;
 }
 
+/* grows fd's pipe to PIPE_SIZE, never shrinks it; failure is harmless (a
+   user over its pipe quota keeps the size it has) */
+static void growpipe(int fd)
+{
+  int n = fcntl(fd, F_GETPIPE_SZ);
+  if (n >= 0 && n < PIPE_SIZE) fcntl(fd, F_SETPIPE_SZ, PIPE_SIZE);
+}
+
 static void starttee(void)
 {
   char c;
   if (pipe2(teefd, O_CLOEXEC) < 0) goto err;
-  fcntl(teefd[1], F_SETPIPE_SZ, IN_SIZE);
+  growpipe(teefd[1]);
   devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
   if (devnull < 0) goto err;
   /* probe: stdin may be a pipe tee does not take */
@@ -595,7 +608,7 @@ static void setup(void)
   if (S_ISREG(st.st_mode)) resumeline();
   /* a bigger pipe: fewer, bigger reads */
   if (fstat(0, &st) == 0 && S_ISFIFO(st.st_mode)) {
-    fcntl(0, F_SETPIPE_SZ, IN_SIZE);
+    growpipe(0);
     starttee();
   }
 }

@@ -151,6 +151,17 @@ main
 expect_eq "second daemon on a live socket" "$(rc fdhold daemon "$S")" 111
 expect_match "second daemon: message" "$(err)" "^fdhold: fatal: unable to bind $S: another fdhold daemon"
 
+# ---- a path that is not a socket is never removed ----
+# (connect to a regular file says ECONNREFUSED, like a stale socket)
+echo precious >"$T/precious"
+expect_eq "daemon on a regular file: exit 100" "$(rc timeout 5 fdhold daemon "$T/precious")" 100
+expect_eq "daemon on a regular file: message" "$(err)" \
+  "fdhold: fatal: unable to bind $T/precious: exists and is not a socket"
+expect_eq "daemon on a regular file: file kept" "$(cat "$T/precious")" "precious"
+mkdir "$T/adir"
+expect_eq "daemon on a directory: exit 100" "$(rc timeout 5 fdhold daemon "$T/adir")" 100
+check "daemon on a directory: directory kept" test -d "$T/adir"
+
 # ---- silent client: timed out, others served meanwhile ----
 S3=$T/slow.sock
 startd "$S3" -t 1500
@@ -165,6 +176,40 @@ expect_eq "silent client: timed out" "$(cat "$T/silent.out")" "-timeout"
 check "silent client: logged" waitlog 'timed out before a complete request'
 expect_eq "silent client: daemon still serving" "$(fdhold list "$S3")" "k"
 stopd
+
+# ---- timeouts are checked at every wake-up, not only when nothing happens ----
+# the daemon stopped, a silent client connects first, then 2000 complete
+# requests fill the backlog behind it: once continued, the daemon has an event
+# at every wake-up until the flood is served.  The silent client's 5 ms are
+# up long before that: its timeout must not wait for the flood to end.
+S7=$T/busy.sock
+bg fdhold daemon -t 5 "$S7" 2>"$T/busy.log"
+busyd=$BGPID
+await_file "$T/busy.log" "listening on" >/dev/null
+kill -STOP "$busyd"
+bg fdhold_raw "$S7" '' >"$T/busy.silent"
+sil=$BGPID
+for i in $(seq 100); do # bounded: connected and asleep in its read
+  st=$(awk '{print $3}' /proc/"$sil"/stat 2>/dev/null)
+  [ "$st" = S ] && ls -l /proc/"$sil"/fd 2>/dev/null | grep -q socket && break
+  sleep 0.05
+done
+bg fdhold_flood "$S7" 2000 $'X\n' >"$T/flood.out"
+flood=$BGPID
+await_file "$T/flood.out" ready 10000 >/dev/null
+kill -CONT "$busyd"
+wait "$flood"
+expect_eq "busy daemon: flood served" "$?" 0
+wait "$sil"
+expect_eq "busy daemon: silent client timed out" "$(cat "$T/busy.silent")" "-timeout"
+after=$(awk -v who="pid $sil: timed out" '
+  seen && /unknown request/ { n++ }
+  index($0, who) { seen = 1 }
+  END { print n + 0 }' "$T/busy.log")
+if [ "$after" -ge 100 ]; then ok "busy daemon: timeout not deferred until idle"
+else fail "busy daemon: timeout not deferred until idle: only $after of 2000 flood requests served after it"; fi
+kill -TERM "$busyd"
+wait "$busyd"
 
 # ---- max clients: the next client waits in the backlog, then is served ----
 S4=$T/one.sock
@@ -261,6 +306,39 @@ e3=$BGPID
 expect_eq "listen unix: echo server answers" "$(fdhold_raw "$U" $'hello\n')" "$e3 hello"
 kill -TERM "$e3"
 wait "$e3"
+
+# a unix: path that is someone's file is not a stale socket
+expect_eq "listen unix on a regular file: exit 100" \
+  "$(rc timeout 5 fdhold listen "$S" pf "unix:$T/precious" true)" 100
+expect_eq "listen unix on a regular file: message" "$(err)" \
+  "fdhold: fatal: unable to bind unix:$T/precious: exists and is not a socket"
+expect_eq "listen unix on a regular file: file kept" "$(cat "$T/precious")" "precious"
+expect_eq "listen unix on a regular file: nothing stored" "$(fdhold list "$S" | grep -c '^pf$')" 0
+
+# concurrent first listens: every one ends up with the same socket
+bad=
+for round in $(seq 10); do
+  P=$(freeport)
+  lp=()
+  for k in 1 2 3; do
+    bg fdhold listen "$S" "race$round" "tcp:127.0.0.1:$P" sh -c 'readlink /proc/$$/fd/3' \
+      >"$T/race.$k" 2>"$T/race.$k.err"
+    lp+=("$BGPID")
+  done
+  for k in 1 2 3; do
+    wait "${lp[k - 1]}" || bad="$bad round $round listen $k exited $? ($(cat "$T/race.$k.err"));"
+  done
+  [ -s "$T/race.1" ] && [ "$(cat "$T"/race.[123] | sort -u | wc -l)" = 1 ] ||
+    bad="$bad round $round: sockets $(cat "$T"/race.[123] | tr '\n' ' ');"
+done
+expect_eq "concurrent listens: all succeed with the same socket" "$bad" ""
+# an address held by something else: still an error, after the bounded wait
+P=$(freeport)
+fdhold listen "$S" held1 "tcp:127.0.0.1:$P" true
+expect_eq "listen on an address in use: exit 111" \
+  "$(rc fdhold listen "$S" held2 "tcp:127.0.0.1:$P" true)" 111
+expect_eq "listen on an address in use: message" "$(err)" \
+  "fdhold: fatal: unable to bind tcp:127.0.0.1:$P: Address already in use"
 
 # ---- the daemon killed while a client waits ----
 fdhold store "$S" w </dev/null

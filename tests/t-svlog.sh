@@ -286,3 +286,37 @@ got=$(logcat "$T/kr" | awk -v n=$N '
   END { if (max != n) print "last " max }')
 expect_eq "kill -9 at random moments: no gap, order kept" "$got" ""
 exec 4>&-
+
+# --- pipe sizes: at most 256 KiB each, never shrunk ---------------------------
+# every page of a pipe counts against the user's fs.pipe-user-pages-soft:
+# 1 MiB per pipe would let ~32 loggers of one user cap all its later pipes
+pipesz() { python3 -c 'import fcntl, sys; print(fcntl.fcntl(0, 1032))'; } # F_GETPIPE_SZ
+setpipesz() { python3 -c 'import fcntl, sys; fcntl.fcntl(0, 1031, int(sys.argv[1]))' "$1"; } # F_SETPIPE_SZ
+# sizes of the pipes PID opened itself (its tee copy: both ends), one per
+# line; the pipes it inherited from this shell are not its own
+own_pipes() {
+  local f l ours
+  ours=$(ls -l /proc/$$/fd/ 2>/dev/null | grep -o 'pipe:\[[0-9]*\]')
+  for f in /proc/"$1"/fd/*; do
+    l=$(readlink "$f")
+    case $l in pipe:*) grep -qxF "$l" <<<"$ours" || pipesz <"$f" ;; esac
+  done
+}
+mkfifo "$T/fifo3"
+exec 5<>"$T/fifo3"
+bgin "$T/fifo3" svlog "$T/ps1"; P=$BGPID
+echo ready >&5
+await_file "$T/ps1/current" ready
+expect_eq "pipe size: stdin grown to 256 KiB, no more" "$(pipesz <&5)" 262144
+expect_eq "pipe size: its tee copy 256 KiB, no more" "$(own_pipes "$P" | sort -u)" 262144
+kill -TERM "$P"; await_gone "$P"
+exec 5>&-
+rm "$T/fifo3" && mkfifo "$T/fifo3"
+exec 5<>"$T/fifo3"
+setpipesz $((1 << 20)) <&5
+bgin "$T/fifo3" svlog "$T/ps2"; P=$BGPID
+echo ready >&5
+await_file "$T/ps2/current" ready
+expect_eq "pipe size: a bigger stdin pipe is not shrunk" "$(pipesz <&5)" 1048576
+kill -TERM "$P"; await_gone "$P"
+exec 5>&-
