@@ -26,10 +26,11 @@ size_t sv_fmt_duration(char *buf, uint64_t secs)
 size_t sv_fmt_secs(char *buf, uint64_t ms)
 {
   size_t n = strlen(sv_u64(buf, ms / 1000));
-  unsigned cs = (unsigned)(ms % 1000 / 10);
+  unsigned frac = (unsigned)(ms % 1000);
   buf[n++] = '.';
-  buf[n++] = (char)('0' + cs / 10);
-  buf[n++] = (char)('0' + cs % 10);
+  buf[n++] = (char)('0' + frac / 100);
+  buf[n++] = (char)('0' + frac / 10 % 10);
+  buf[n++] = (char)('0' + frac % 10);
   buf[n] = 0;
   return n;
 }

@@ -10,9 +10,9 @@
 extern uint64_t sv_now_ms(void);
 /* writes "H:MM:SS" or "D days, H:MM:SS"; returns length; buf >= 40 */
 extern size_t sv_fmt_duration(char *buf, uint64_t secs);
-/* writes ms as seconds with 2 decimals ("123.45"); returns length; buf >= 32 */
+/* writes ms as seconds with 3 decimals ("123.456"); returns length; buf >= 32 */
 extern size_t sv_fmt_secs(char *buf, uint64_t ms);
-/* parses "123", "123.4", "123.45" seconds into ms; 0 on syntax error */
+/* parses "123", "123.4", "123.456" seconds into ms; 0 on syntax error */
 extern int sv_scan_secs(char const *s, uint64_t *ms);
 
 #endif

@@ -293,6 +293,7 @@ static int load_s6_files(sv_conf *c, char const *svdir, char *err)
   }
   if ((r = read_small(svdir, "timeout-kill", v, sizeof v)) && !(c->set & SV_SET_STOPWAIT)) {
     if (r < 0 || !scan_number(trim(v), &c->stopwait_ms)) { snprintf(err, SV_ERR_MAX, "timeout-kill: bad value"); return 0; }
+    if (!c->stopwait_ms) c->stopwait_ms = SV_NEVER; /* s6: 0 means never */
   }
   if ((r = read_small(svdir, "timeout-finish", v, sizeof v))) {
     if (r < 0 || !scan_number(trim(v), &c->finish_timeout_ms)) { snprintf(err, SV_ERR_MAX, "timeout-finish: bad value"); return 0; }

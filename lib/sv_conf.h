@@ -9,6 +9,7 @@
 #define SV_ENV_MAX 64
 #define SV_EXITCODES_MAX 32
 #define SV_ERR_MAX 256
+#define SV_NEVER UINT64_MAX /* stopwait_ms: never SIGKILL (s6 timeout-kill=0) */
 
 enum sv_restart { SV_RESTART_ALWAYS, SV_RESTART_NEVER, SV_RESTART_UNEXPECTED };
 
@@ -35,7 +36,7 @@ struct sv_conf_s {
   uint64_t backoff_ms;
   uint64_t backoffmax_ms;
   int stopsignal;
-  uint64_t stopwait_ms;   /* 0: never SIGKILL (s6 timeout-kill=0) */
+  uint64_t stopwait_ms;   /* 0: SIGKILL at once; SV_NEVER: never */
   char const *stdout_dest; /* NULL: AUTO */
   char const *stderr_dest; /* NULL: AUTO; "stdout" merges */
   uint64_t stdout_maxbytes, stderr_maxbytes;

@@ -49,14 +49,14 @@ char const *sv_lastexit_fmt(char *buf, sv_status const *st)
 int sv_status_write(char const *statedir, sv_status const *st)
 {
   char path[SV_PATH_MAX + 16], buf[1024], since[32], started[32], until[32], last[32];
-  char pid[22], restarts[22], pidstart[22], failures[22], finish[22], supervisor[22];
+  char pid[22], restarts[22], starts[22], commands[22], pidstart[22], failures[22], finish[22], supervisor[22];
   size_t n;
   sv_fmt_secs(since, st->since_ms);
   sv_fmt_secs(started, st->started_ms);
   sv_fmt_secs(until, st->until_ms);
   n = sv_strjoin(buf, sizeof buf, "state=", sv_state_name(st->state), "\npid=", sv_i64(pid, st->pid),
                  "\nsince=", since, "\nwant=", sv_want_name(st->want), "\nready=", st->ready ? "1" : "0",
-                 "\nrestarts=", sv_u64(restarts, st->restarts), "\nlastexit=", sv_lastexit_fmt(last, st),
+                 "\nrestarts=", sv_u64(restarts, st->restarts), "\nstarts=", sv_u64(starts, st->starts), "\ncommands=", sv_u64(commands, st->commands), "\nlastexit=", sv_lastexit_fmt(last, st),
                  "\nreason=", st->reason, "\nstarted=", started, "\npidstart=", sv_u64(pidstart, st->pidstart),
                  "\nfailures=", sv_u64(failures, st->failures), "\nfinish=", sv_i64(finish, st->finish),
                  "\nuntil=", until, "\nsupervisor=", sv_i64(supervisor, st->supervisor), "\n", (char *)0);
@@ -83,6 +83,8 @@ static void set_field(sv_status *st, char const *k, char const *v)
   else if (!strcmp(k, "want")) st->want = !strcmp(v, "down") ? SV_WANT_DOWN : !strcmp(v, "once") ? SV_WANT_ONCE : SV_WANT_UP;
   else if (!strcmp(k, "ready")) st->ready = atoi(v);
   else if (!strcmp(k, "restarts")) st->restarts = (unsigned)strtoul(v, 0, 10);
+  else if (!strcmp(k, "starts")) st->starts = (unsigned)strtoul(v, 0, 10);
+  else if (!strcmp(k, "commands")) st->commands = (unsigned)strtoul(v, 0, 10);
   else if (!strcmp(k, "lastexit")) parse_lastexit(st, v);
   else if (!strcmp(k, "reason")) snprintf(st->reason, sizeof st->reason, "%s", v);
   else if (!strcmp(k, "started")) sv_scan_secs(v, &st->started_ms);

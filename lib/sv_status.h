@@ -22,6 +22,8 @@ struct sv_status_s {
   enum sv_want want;
   int ready;
   unsigned restarts;     /* automatic restarts */
+  unsigned starts;       /* every start, asked for or not: tells a new run apart */
+  unsigned commands;     /* control bytes handled: svc knows its command was seen */
   unsigned failures;     /* consecutive failed starts */
   enum sv_exitkind lastexit_kind;
   int lastexit;          /* exit code or signal number */

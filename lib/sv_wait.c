@@ -9,7 +9,7 @@
 #include "sv_control.h"
 #include "sv_wait.h"
 
-/* 1 all there, 0 not yet, 2 one gave up, -1 error */
+/* 1 all there, 0 not yet, 2 one gave up, 3 a supervise is gone, -1 error */
 static int all_there(sv_target const *t, unsigned n, sv_wait_pred *pred, void *ctx)
 {
   int notyet = 0;
@@ -19,7 +19,10 @@ static int all_there(sv_target const *t, unsigned n, sv_wait_pred *pred, void *c
     if (r < 0) return -1;
     r = (*pred)(r ? &st : 0, i, ctx);
     if (r < 0) return 2;
-    if (!r) notyet = 1;
+    if (r) continue;
+    /* its lock fd closing wakes us (IN_CLOSE_WRITE), even after a kill -9 */
+    if (sv_supervised(t[i].statedir) == 0) return 3;
+    notyet = 1;
   }
   return !notyet;
 }

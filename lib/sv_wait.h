@@ -13,7 +13,8 @@
 typedef int sv_wait_pred(sv_status const *st, unsigned i, void *ctx);
 
 /* waits until pred holds for all n targets, at most timeout_ms (0: forever):
-   1 all there, 0 timed out, 2 one will never get there, -1 error (errno) */
+   1 all there, 0 timed out, 2 one will never get there, 3 a supervise
+   exited, -1 error (errno) */
 extern int sv_wait(sv_target const *t, unsigned n, sv_wait_pred *pred, void *ctx, uint64_t timeout_ms);
 
 /* waits until a supervise listens on every target's control FIFO (svscan

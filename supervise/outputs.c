@@ -21,7 +21,8 @@
 
 typedef struct logger_s logger;
 struct logger_s {
-  char path[SV_PATH_MAX];
+  char given[SV_PATH_MAX]; /* as conf says it */
+  char path[SV_PATH_MAX];  /* absolute */
   uint64_t maxbytes;
   unsigned backups;
   int r, w;            /* the pipe; -1 when none */
@@ -80,7 +81,7 @@ static void drop_logger(logger *l)
   l->r = l->w = -1;
   l->pid = 0;
   l->restart_at = 0;
-  l->path[0] = 0;
+  l->path[0] = l->given[0] = 0;
 }
 
 static int is_file_dest(char const *dest)
@@ -94,13 +95,20 @@ static int ensure(unsigned i, char const *dest, uint64_t maxbytes, unsigned back
   logger *l = &loggers[i];
   int p[2];
   if (!is_file_dest(dest)) { drop_logger(l); return -1; }
-  if (l->w >= 0 && !strcmp(l->path, dest) && l->maxbytes == maxbytes && l->backups == backups) return l->w;
+  if (l->w >= 0 && !strcmp(l->given, dest) && l->maxbytes == maxbytes && l->backups == backups) return l->w;
   drop_logger(l);
   if (pipecoe(p) < 0) {
     snprintf(err, SV_ERR_MAX, "unable to create a pipe for %s: %s", dest, strerror(errno));
     return -2;
   }
-  snprintf(l->path, sizeof l->path, "%s", dest);
+  snprintf(l->given, sizeof l->given, "%s", dest);
+  /* relative to the service directory, whatever the logger's cwd */
+  if (dest[0] == '/') snprintf(l->path, sizeof l->path, "%s", dest);
+  else {
+    char cwd[SV_PATH_MAX];
+    if (!getcwd(cwd, sizeof cwd)) cwd[0] = 0;
+    snprintf(l->path, sizeof l->path, "%.500s/%.500s", cwd, dest);
+  }
   l->maxbytes = maxbytes, l->backups = backups;
   l->r = p[0], l->w = p[1];
   start_logger(l);

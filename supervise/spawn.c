@@ -58,9 +58,16 @@ static int apply_envdir(void)
     char path[300], val[4096];
     ssize_t r;
     size_t len;
+    struct stat s;
+    int fd;
     if (e->d_name[0] == '.') continue;
     snprintf(path, sizeof path, "env/%.250s", e->d_name);
-    r = openreadnclose(path, val, sizeof val - 1);
+    /* a FIFO or a device there must not hang the start */
+    fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) { closedir(d); return -1; }
+    if (fstat(fd, &s) < 0 || !S_ISREG(s.st_mode)) { close(fd); continue; }
+    r = read(fd, val, sizeof val - 1);
+    close(fd);
     if (r < 0) { closedir(d); return -1; }
     len = (size_t)r;
     val[len] = 0;
@@ -96,7 +103,10 @@ static int become(user const *u)
 static int prepare_child(sv_conf const *c, int instance, outfds const *o, user const *u)
 {
   selfpipe_finish(); /* 2.13 keeps trapped signals blocked: unblock for the service */
-  sig_restore(SIGPIPE);
+  /* and no disposition inherited from whoever started us (a shell's ignored
+     INT and QUIT would make svc -i and svc -q do nothing) */
+  for (int s = 1; s < NSIG; s++)
+    if (s != SIGKILL && s != SIGSTOP) signal(s, SIG_DFL);
   if (setsid() < 0) return STEP_EXEC;
   if (apply_envdir() < 0) return STEP_ENVDIR;
   for (unsigned i = 0; i < c->nenv; i++) putenv((char *)c->env[i]);

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <dirent.h>
 #include <unistd.h>
 
 #include <skalibs/djbunix.h>
@@ -131,6 +132,7 @@ static void trystart(void)
   st.pid = pid;
   st.pidstart = sv_pid_starttime(pid);
   st.started_ms = now;
+  st.starts++;
   st.ready = 0;
   set_state(SV_STARTING);
   t_running = now + conf->startsecs_ms;
@@ -142,9 +144,16 @@ static void trystart(void)
   announce();
 }
 
+/* after x, nothing starts by itself any more: supervise is on its way out */
 static int want_running(void)
 {
-  return st.want == SV_WANT_UP || st.want == SV_WANT_ONCE;
+  return !flag.exit && (st.want == SV_WANT_UP || st.want == SV_WANT_ONCE);
+}
+
+/* no run, no finish, nothing left of the old run's process group */
+static int settled(void)
+{
+  return !st.pid && !st.finish && !leftover;
 }
 
 /* ---- stopping ---- */
@@ -156,12 +165,15 @@ static void signal_group(pid_t pgid, int sig)
 
 static void stop(void)
 {
+  int again = st.state == SV_STOPPING;
   if (!st.pid) return;
-  set_state(SV_STOPPING);
   signal_group(st.pid, conf->stopsignal);
   if (conf->stopsignal != SIGCONT && conf->stopsignal != SIGKILL) signal_group(st.pid, SIGCONT);
+  /* a second d resends the signal but keeps the SIGKILL deadline */
+  if (again) return;
+  set_state(SV_STOPPING);
   t_running = 0;
-  t_kill = conf->stopwait_ms ? sv_now_ms() + conf->stopwait_ms : 0;
+  t_kill = conf->stopwait_ms == SV_NEVER ? 0 : sv_now_ms() + conf->stopwait_ms;
   announce();
 }
 
@@ -176,7 +188,7 @@ static uint64_t backoff_delay(unsigned failures)
 
 static int should_restart(void)
 {
-  if (st.want != SV_WANT_UP) return 0;
+  if (st.want != SV_WANT_UP || flag.exit) return 0;
   switch (conf->autorestart) {
     case SV_RESTART_ALWAYS: return 1;
     case SV_RESTART_NEVER: return 0;
@@ -186,12 +198,13 @@ static int should_restart(void)
 
 static void go_fatal(char const *last)
 {
-  char span[40];
-  sv_fmt_duration(span, (sv_now_ms() - first_failure_ms + 999) / 1000);
+  char span[48];
+  uint64_t secs = (sv_now_ms() - first_failure_ms + 999) / 1000;
+  if (secs < 60) { sv_u64(span, secs); strcat(span, "s"); }
+  else sv_fmt_duration(span, secs);
   set_state(SV_FATAL);
-  snprintf(st.reason, sizeof st.reason, "Exited too quickly: %u starts in %ss, last %s%s",
-           st.failures, span[0] == '0' && span[1] == ':' && span[2] == '0' && span[3] == '0' ? span + 5 : span,
-           last, has_file("log") || conf->stdout_dest ? " (see log)" : "");
+  snprintf(st.reason, sizeof st.reason, "Exited too quickly: %u starts in %s, last %s%s", st.failures, span, last,
+           has_file("log") || conf->stdout_dest ? " (see log)" : "");
   strerr_warnw(svname, ": ", st.reason);
 }
 
@@ -251,14 +264,64 @@ static void settle_exit(void)
   flag.autostart = 1;
 }
 
+/* does a live (not zombie) process remain in group pgid? kill(-pgid, 0)
+   also succeeds for zombies, which an adopted run leaves to its reaper */
+static int group_alive(pid_t pgid)
+{
+  DIR *d;
+  struct dirent *e;
+  int alive = 0;
+  if (kill(-pgid, 0) < 0) return 0;
+  d = opendir("/proc");
+  if (!d) return 1;
+  while (!alive && (e = readdir(d))) {
+    char path[64], buf[512], *p;
+    ssize_t r;
+    if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
+    sv_strjoin(path, sizeof path, "/proc/", e->d_name, "/stat", (char *)0);
+    r = openreadnclose(path, buf, sizeof buf - 1);
+    if (r <= 0) continue;
+    buf[r] = 0;
+    p = strrchr(buf, ')');
+    /* ") S ppid pgrp": state, then the group two fields on */
+    if (!p || !p[1] || !p[2] || p[2] == 'Z' || p[2] == 'X') continue;
+    p = strchr(p + 4, ' ');
+    if (p && atoi(p + 1) == pgid) alive = 1;
+  }
+  closedir(d);
+  return alive;
+}
+
 static void sweep_group(pid_t pgid)
 {
-  if (kill(-pgid, 0) < 0) return;
+  if (!group_alive(pgid)) return;
   /* the run left children behind in its group: they go with it */
   kill(-pgid, conf->stopsignal);
   kill(-pgid, SIGCONT);
   leftover = pgid;
-  t_leftover = sv_now_ms() + (conf->stopwait_ms ? conf->stopwait_ms : 1000);
+  /* after a stop, the deadline already running; else a fresh stopwaitsecs */
+  t_leftover = t_kill ? t_kill : sv_now_ms() + (conf->stopwait_ms == SV_NEVER ? 10000 : conf->stopwait_ms);
+}
+
+/* once the run, its finish and its leftovers are all gone: STOPPED, or the
+   start that u, o or r asked for meanwhile */
+static void proceed(void)
+{
+  if (!settled()) { announce(); return; }
+  if (st.state == SV_STOPPING) {
+    if (want_running()) { trystart(); return; }
+    set_state(SV_STOPPED);
+  }
+  announce();
+}
+
+/* a child that was neither run nor finish died: maybe the last of the old group */
+static void check_leftover(void)
+{
+  if (!leftover || group_alive(leftover)) return;
+  leftover = 0;
+  t_leftover = 0;
+  proceed();
 }
 
 static void on_run_exit(int known, int wstat)
@@ -275,24 +338,18 @@ static void on_run_exit(int known, int wstat)
   else if (WIFSIGNALED(wstat)) { st.lastexit_kind = SV_EXIT_SIGNAL; st.lastexit = WTERMSIG(wstat); }
   else { st.lastexit_kind = SV_EXIT_CODE; st.lastexit = WEXITSTATUS(wstat); }
   sweep_group(pid);
-  if (stopped) {
-    /* a stop asked for: start again if u, o or r came since */
-    if (!want_running()) { set_state(SV_STOPPED); st.started_ms = 0; }
-  } else settle_exit();
+  if (!stopped) settle_exit();
   if (has_file("finish")) {
     char err[SV_ERR_MAX];
     st.finish = spawn_finish(conf, svpath, svname, instance, &outs, known, wstat, err);
-    if (st.finish) t_finish_kill = sv_now_ms() + conf->finish_timeout_ms;
-    else strerr_warnw(svname, ": ", err);
-    /* a stop asked for stays STOPPING until finish is done */
-    if (st.finish && stopped) st.state = SV_STOPPING;
+    /* timeout-finish=0: never killed, as in s6 */
+    if (st.finish && conf->finish_timeout_ms) t_finish_kill = sv_now_ms() + conf->finish_timeout_ms;
+    if (!st.finish) strerr_warnw(svname, ": ", err);
   }
-  if (stopped && want_running() && !st.finish) {
-    trystart();
-    return;
-  }
+  /* a stop asked for stays STOPPING until finish and leftovers are gone */
+  if (stopped) { proceed(); return; }
   /* a restart due now starts now: no BACKOFF flash in the status file */
-  if (!stopped && st.state == SV_BACKOFF && !st.finish && t_start <= sv_now_ms()) {
+  if (st.state == SV_BACKOFF && settled() && t_start <= sv_now_ms()) {
     trystart();
     return;
   }
@@ -303,14 +360,7 @@ static void on_finish_exit(void)
 {
   st.finish = 0;
   t_finish_kill = 0;
-  if (st.state == SV_STOPPING) {
-    if (want_running()) {
-      trystart();
-      return;
-    }
-    set_state(SV_STOPPED);
-  }
-  announce();
+  proceed();
 }
 
 static void reap(void)
@@ -321,7 +371,7 @@ static void reap(void)
     if (r <= 0) break;
     if (r == st.pid && pidfd < 0) on_run_exit(1, wstat);
     else if (r == st.finish) on_finish_exit();
-    else outputs_reaped(r, wstat);
+    else if (!outputs_reaped(r, wstat)) check_leftover();
   }
 }
 
@@ -337,7 +387,7 @@ static void clear_failure(void)
 static void start_soon(void)
 {
   flag.autostart = 0;
-  if (st.finish) t_start = sv_now_ms();
+  if (!settled()) t_start = sv_now_ms(); /* once finish and leftovers are gone */
   else trystart();
 }
 
@@ -345,7 +395,7 @@ static void do_up(void)
 {
   st.want = SV_WANT_UP;
   if (st.pid) { announce(); return; }
-  if (st.state == SV_BACKOFF && st.finish == 0) { announce(); return; }
+  /* as supervisorctl start: a service waiting in BACKOFF starts now */
   clear_failure();
   start_soon();
 }
@@ -406,6 +456,9 @@ static void handle_control(void)
       return;
     }
     for (ssize_t i = 0; i < r; i++) handle_command(buf[i]);
+    /* tells svc -w that its command was seen, whatever it changed */
+    st.commands += (unsigned)r;
+    announce();
   }
 }
 
@@ -462,15 +515,17 @@ static void handle_timers(void)
   }
   if (t_finish_kill && now >= t_finish_kill) {
     t_finish_kill = 0;
-    if (st.finish) { strerr_warnw(svname, ": finish took too long, sending SIGKILL"); kill(st.finish, SIGKILL); }
+    if (st.finish) { strerr_warnw(svname, ": finish took too long, sending SIGKILL"); signal_group(st.finish, SIGKILL); }
   }
   if (t_leftover && now >= t_leftover) {
-    t_leftover = 0;
-    if (leftover && leftover != st.pid) kill(-leftover, SIGKILL);
-    leftover = 0;
+    /* SIGKILL, then look again in a second: they are our children (we are
+       their subreaper), so their deaths also wake us up */
+    t_leftover = now + 1000;
+    if (leftover) kill(-leftover, SIGKILL);
+    check_leftover();
   }
   outputs_timer(now);
-  if (t_start && now >= t_start && !st.pid && !st.finish && want_running()) trystart();
+  if (t_start && now >= t_start && settled() && want_running()) trystart();
 }
 
 static uint64_t earliest_deadline(void)
@@ -525,6 +580,8 @@ static void adopt_or_forget(void)
   st.pidstart = old.pidstart;
   st.started_ms = old.started_ms;
   st.restarts = old.restarts;
+  st.starts = old.starts;
+  st.commands = old.commands;
   st.ready = old.ready;
   st.state = old.state == SV_STARTING || old.state == SV_STOPPING ? old.state : SV_RUNNING;
   st.since_ms = old.since_ms;
@@ -602,7 +659,11 @@ int main(int argc, char const *const *argv)
   /* orphans of the service come back to us, so none is lost or left a zombie */
   prctl(PR_SET_CHILD_SUBREAPER, 1);
   tain_now_set_stopwatch_g();
-  sv_conf_defaults(conf);
+  {
+    /* an adopted run is stopped with its own stopsignal and stopwaitsecs */
+    char err[SV_ERR_MAX];
+    if (sv_conf_load(conf, ".", err) <= 0) sv_conf_defaults(conf);
+  }
   adopt_or_forget();
   first_start();
 
@@ -611,7 +672,7 @@ int main(int argc, char const *const *argv)
     uint64_t e;
     tain deadline;
     int r;
-    if (flag.exit && !st.pid && !st.finish) break;
+    if (flag.exit && settled()) break;
     x[0].fd = sigfd, x[0].events = IOPAUSE_READ;
     x[1].fd = ctlfd, x[1].events = IOPAUSE_READ;
     if (notiffd >= 0) { inotif = n; x[n].fd = notiffd; x[n++].events = IOPAUSE_READ; }
@@ -632,6 +693,11 @@ int main(int argc, char const *const *argv)
     handle_timers();
   }
   outputs_close();
+  {
+    /* leftovers SIGKILLed a moment ago may be zombies not yet reaped: ours */
+    int wstat;
+    while (wait_nohang(&wstat) > 0) ;
+  }
   announce();
   return 0;
 }

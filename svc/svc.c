@@ -55,18 +55,20 @@ static int reached(sv_status const *st, unsigned i, void *p)
 {
   waitctx const *w = p;
   sv_status const *b = &w->before[i];
-  int renewed = st && (st->pid != b->pid || st->started_ms != b->started_ms);
+  int renewed = st && st->starts != b->starts;
   if (!st) return 0;
   switch (w->mode) {
     case 'd': return !st->pid;
     case 'D': return !st->pid && !st->finish && st->state != SV_STOPPING;
-    case 'u': if (is_up(st)) return 1; break;
+    /* a run that already came and went (svc -o of a quick job) was up */
+    case 'u': if (is_up(st) || (renewed && st->state == SV_EXITED)) return 1; break;
     case 'U': if (st->state == SV_RUNNING && st->ready) return 1; break;
     case 'r': if (is_up(st) && renewed) return 1; break;
     case 'R': if (st->state == SV_RUNNING && st->ready && renewed) return 1; break;
   }
-  /* waiting for up: FATAL or EXITED reached after our command is final */
-  if ((st->state == SV_FATAL || st->state == SV_EXITED) && st->since_ms != b->since_ms) return -1;
+  /* waiting for up: FATAL or EXITED once supervise has seen our command is
+     final; before that, it may still be the previous run's end */
+  if ((st->state == SV_FATAL || st->state == SV_EXITED) && st->commands != b->commands) return -1;
   return 0;
 }
 
@@ -89,6 +91,11 @@ static int wait_for(sv_target const *t, unsigned n, waitctx *w, uint64_t timeout
   int r = sv_wait(t, n, &reached, w, timeout_ms);
   if (r < 0) strerr_diefusys(111, "wait for services");
   if (r == 1) return 0;
+  if (r == 3) {
+    for (unsigned i = 0; i < n; i++)
+      if (sv_supervised(t[i].statedir) == 0) strerr_warnwu("wait for ", t[i].name, ": supervise exited");
+    return 111;
+  }
   report_not_there(t, n, w, r == 2);
   return 1;
 }

@@ -27,13 +27,18 @@ int main(int argc, char **argv)
       printf("grandchild %d\n", (int)p);
     }
   }
+  sigset_t all;
+  /* signals stay blocked except inside sigsuspend: none slips in between
+     the check and the wait */
+  sigfillset(&all);
+  sigprocmask(SIG_BLOCK, &all, 0);
   for (int s = 1; s < NSIG; s++)
     if (s != SIGKILL && s != SIGSTOP && s != SIGCHLD) signal(s, on_signal);
   printf("ready %d\n", (int)getpid());
   fflush(stdout);
   sigemptyset(&none);
   for (;;) {
-    sigsuspend(&none);
+    if (!got) sigsuspend(&none);
     if (got) {
       printf("caught SIG%s\n", sig_name(got));
       fflush(stdout);

@@ -100,8 +100,9 @@ static void test_formats(void)
   sv_fmt_duration(buf, 3 * 86400);
   verdict("duration days", !strcmp(buf, "3 days, 0:00:00"), buf);
   sv_fmt_secs(buf, 12345678);
-  verdict("secs format", !strcmp(buf, "12345.67"), buf);
-  verdict("secs scan round trip", sv_scan_secs("12345.67", &ms) && ms == 12345670, "");
+  verdict("secs format", !strcmp(buf, "12345.678"), buf);
+  verdict("secs scan round trip", sv_scan_secs("12345.678", &ms) && ms == 12345678, "");
+  verdict("secs scan /proc/uptime style", sv_scan_secs("12.34", &ms) && ms == 12340, "");
   verdict("secs scan rejects junk", !sv_scan_secs("12x", &ms), "");
   verdict("control letters count", strlen(SV_CONTROL_LETTERS) == 17, SV_CONTROL_LETTERS);
   {
