@@ -23,11 +23,6 @@
 #include "sv_svdir.h"
 
 /* what the child could not do, sent to the parent */
-typedef struct childfail_s childfail;
-struct childfail_s {
-  char step; /* index into steps[] */
-  int err;
-};
 
 enum { STEP_ENVDIR, STEP_STDOUT, STEP_STDERR, STEP_CHDIR, STEP_USER, STEP_EXEC, STEP_NOTIF };
 static char const *const steps[] = {
@@ -41,12 +36,6 @@ struct user_s {
   gid_t gid;
 };
 
-static void die_child(int errfd, int step)
-{
-  childfail f = { (char)step, errno };
-  if (write(errfd, &f, sizeof f) < 0) _exit(111);
-  _exit(step == STEP_EXEC ? (f.err == ENOENT ? 127 : 126) : 111);
-}
 
 /* env/K sets K to its first line, NUL -> newline, trailing blanks cut; empty unsets */
 static int apply_envdir(void)
@@ -126,55 +115,76 @@ static int prepare_child(sv_conf const *c, int instance, outfds const *o, user c
   return -1;
 }
 
-static int lookup_user(sv_conf const *c, user *u, char *err)
+
+
+
+/* in the child: tells the parent why it could not exec, then exits */
+static void die_child(int reportfd, char const *what, int step)
 {
-  char name[256];
+  char msg[SV_ERR_MAX];
+  int e = errno;
+  size_t n;
+  if (step == STEP_EXEC) n = (size_t)snprintf(msg, sizeof msg, "unable to exec %s: %s", what, strerror(e));
+  else n = (size_t)snprintf(msg, sizeof msg, "unable to %s for %s: %s", steps[step], what, strerror(e));
+  if (n >= sizeof msg) n = sizeof msg - 1;
+  /* one write under PIPE_BUF: the parent reads it whole */
+  if (write(reportfd, msg, n) < 0) _exit(111);
+  _exit(step == STEP_EXEC ? (e == ENOENT ? 127 : 126) : 111);
+}
+
+/* in the child, so that a slow NSS lookup never blocks supervise */
+static void lookup_user(sv_conf const *c, user *u, int reportfd)
+{
+  static char name[256];
   char const *colon;
   struct passwd *pw;
   u->name = 0;
-  if (!c->user) return 1;
+  if (!c->user) return;
   colon = strchr(c->user, ':');
   snprintf(name, sizeof name, "%.*s", colon ? (int)(colon - c->user) : 255, c->user);
   errno = 0;
   pw = getpwnam(name);
-  if (!pw) { snprintf(err, SV_ERR_MAX, "unable to set user %.200s: %s", name, errno ? strerror(errno) : "unknown user"); return 0; }
+  if (!pw) {
+    char msg[SV_ERR_MAX];
+    size_t n = (size_t)snprintf(msg, sizeof msg, "unable to set user %.200s: %s", name, errno ? strerror(errno) : "unknown user");
+    if (write(reportfd, msg, n < sizeof msg ? n : sizeof msg - 1) < 0) _exit(111);
+    _exit(111);
+  }
   u->uid = pw->pw_uid;
   u->gid = pw->pw_gid;
   if (colon) {
     struct group *gr = getgrnam(colon + 1);
-    if (!gr) { snprintf(err, SV_ERR_MAX, "unable to set group %s: unknown group", colon + 1); return 0; }
+    if (!gr) {
+      char msg[SV_ERR_MAX];
+      size_t n = (size_t)snprintf(msg, sizeof msg, "unable to set group %.200s: unknown group", colon + 1);
+      if (write(reportfd, msg, n < sizeof msg ? n : sizeof msg - 1) < 0) _exit(111);
+      _exit(111);
+    }
     u->gid = gr->gr_gid;
   }
-  {
-    static char keep[256]; /* the bare name, for the child's initgroups */
-    memcpy(keep, name, sizeof keep);
-    u->name = keep;
-  }
-  return 1;
+  u->name = name;
 }
 
-/* waits for the child's exec: 1 exec'd, 0 failed (err filled) */
-static int await_exec(pid_t pid, int errfd, char const *what, char *err)
+int spawn_report(int reportfd, char *err)
 {
-  childfail f;
   ssize_t r;
-  do r = read(errfd, &f, sizeof f);
+  do r = read(reportfd, err, SV_ERR_MAX - 1);
   while (r < 0 && errno == EINTR);
-  close(errfd);
-  if (r != (ssize_t)sizeof f) return 1;
-  waitpid_nointr(pid, 0, 0);
-  if (f.step == STEP_EXEC) snprintf(err, SV_ERR_MAX, "unable to exec %s: %s", what, strerror(f.err));
-  else snprintf(err, SV_ERR_MAX, "unable to %s for %s: %s", steps[(unsigned char)f.step], what, strerror(f.err));
+  if (r < 0 && errno == EAGAIN) return -1;
+  close(reportfd);
+  if (r <= 0) return 1;
+  err[r] = 0;
   return 0;
 }
 
+/* forks the child that execs argv: its pid (0 on failure, err filled) and,
+   in *reportfd, the read end on which it reports a failure before exec */
 static pid_t spawn(sv_conf const *c, int instance, outfds const *o, char const *const *argv, char const *what,
-                   int notif_w, char *err)
+                   int notif_w, int *reportfd, char *err)
 {
   int p[2];
   user u;
   pid_t pid;
-  if (!lookup_user(c, &u, err)) return 0;
   if (pipecoe(p) < 0) { snprintf(err, SV_ERR_MAX, "unable to create pipe: %s", strerror(errno)); return 0; }
   pid = fork();
   if (pid < 0) {
@@ -188,18 +198,22 @@ static pid_t spawn(sv_conf const *c, int instance, outfds const *o, char const *
     if (notif_w >= 0) {
       if (p[1] == c->notification_fd) { int d = fcntl(p[1], F_DUPFD_CLOEXEC, 0); if (d < 0) _exit(111); p[1] = d; }
       errno = 0;
-      if (fd_move(c->notification_fd, notif_w) < 0) die_child(p[1], STEP_NOTIF);
+      if (fd_move(c->notification_fd, notif_w) < 0) die_child(p[1], what, STEP_NOTIF);
     }
+    lookup_user(c, &u, p[1]);
     step = prepare_child(c, instance, o, &u);
-    if (step >= 0) die_child(p[1], step);
+    if (step >= 0) die_child(p[1], what, step);
     execv(argv[0], (char *const *)argv);
-    die_child(p[1], STEP_EXEC);
+    die_child(p[1], what, STEP_EXEC);
   }
   close(p[1]);
-  return await_exec(pid, p[0], what, err) ? pid : 0;
+  ndelay_on(p[0]);
+  *reportfd = p[0];
+  return pid;
 }
 
-pid_t spawn_run(sv_conf const *c, char const *svpath, int instance, outfds const *o, int *notiffd, char *err)
+pid_t spawn_run(sv_conf const *c, char const *svpath, int instance, outfds const *o, int *notiffd, int *reportfd,
+                char *err)
 {
   static char cmd[SV_CONF_MAX + 8]; /* command= only: off the stack, untouched otherwise */
   char runpath[SV_PATH_MAX + 8];
@@ -218,7 +232,7 @@ pid_t spawn_run(sv_conf const *c, char const *svpath, int instance, outfds const
     snprintf(err, SV_ERR_MAX, "unable to create pipe: %s", strerror(errno));
     return 0;
   }
-  pid = spawn(c, instance, o, argv, c->has_run ? runpath : "command", np[1], err);
+  pid = spawn(c, instance, o, argv, c->has_run ? runpath : "command", np[1], reportfd, err);
   if (np[1] >= 0) close(np[1]);
   if (np[0] >= 0) {
     if (pid) { ndelay_on(np[0]); *notiffd = np[0]; }
@@ -240,6 +254,15 @@ pid_t spawn_finish(sv_conf const *c, char const *svpath, char const *name, int i
     strcpy(code, "-1");
     sv_i64(sig, known ? WTERMSIG(wstat) : 0);
   }
-  /* finish runs like run, without the readiness pipe */
-  return spawn(c, instance, o, argv, path, -1, err);
+  /* finish runs like run, without the readiness pipe; its exec report is
+     read at once: finish is short and rare, and a failure is only logged */
+  {
+    int reportfd, r;
+    pid_t pid = spawn(c, instance, o, argv, path, -1, &reportfd, err);
+    if (!pid) return 0;
+    ndelay_off(reportfd);
+    r = spawn_report(reportfd, err);
+    if (r == 0) { waitpid_nointr(pid, 0, 0); return 0; }
+    return pid;
+  }
 }

@@ -49,6 +49,8 @@ static int ctlfd = -1;
 static int sigfd = -1;
 static int notiffd = -1;  /* readiness pipe, read end */
 static int pidfd = -1;    /* an adopted run we are not the parent of */
+static int reportfd = -1; /* the new run's exec report, until it exec'd or failed */
+static char execerr[SV_ERR_MAX]; /* why the new run could not exec */
 static pid_t leftover;    /* process group left behind by a run that exited */
 static outfds outs = { -1, -1 };
 
@@ -121,7 +123,7 @@ static void trystart(void)
     fail_start(err);
     return;
   }
-  pid = spawn_run(conf, svpath, instance, &outs, &notiffd, err);
+  pid = spawn_run(conf, svpath, instance, &outs, &notiffd, &reportfd, err);
   if (flag.autostart && pid) st.restarts++;
   flag.autostart = 0;
   if (!pid) {
@@ -141,7 +143,17 @@ static void trystart(void)
     set_state(SV_RUNNING);
     if (conf->notification_fd < 0) st.ready = 1;
   }
-  announce();
+  /* announced once the child has exec'd (handle_report): svc -w u must not
+     see a run that is about to fail */
+}
+
+static void handle_report(void)
+{
+  int r = spawn_report(reportfd, execerr);
+  if (r < 0) return;
+  reportfd = -1;
+  /* on a failure the child exits: on_run_exit tells why */
+  if (r == 1) announce();
 }
 
 /* after x, nothing starts by itself any more: supervise is on its way out */
@@ -324,10 +336,28 @@ static void check_leftover(void)
   proceed();
 }
 
+/* a run that could not exec: a failed start with the child's reason */
+static void on_exec_failure(void)
+{
+  t_running = t_kill = 0;
+  st.pid = 0;
+  st.pidstart = 0;
+  st.ready = 0;
+  if (notiffd >= 0) { fd_close(notiffd); notiffd = -1; }
+  fail_start(execerr);
+  execerr[0] = 0;
+}
+
 static void on_run_exit(int known, int wstat)
 {
   pid_t pid = st.pid;
   int stopped = st.state == SV_STOPPING;
+  if (reportfd >= 0) {
+    /* the child is gone: its report, if any, is all there */
+    if (spawn_report(reportfd, execerr) == 1) execerr[0] = 0;
+    reportfd = -1;
+  }
+  if (execerr[0]) { on_exec_failure(); return; }
   st.pid = 0;
   st.pidstart = 0;
   st.ready = 0;
@@ -456,9 +486,10 @@ static void handle_control(void)
       return;
     }
     for (ssize_t i = 0; i < r; i++) handle_command(buf[i]);
-    /* tells svc -w that its command was seen, whatever it changed */
+    /* tells svc -w that its command was seen, whatever it changed; a run
+       just forked is announced by handle_report, once it exec'd */
     st.commands += (unsigned)r;
-    announce();
+    if (reportfd < 0) announce();
   }
 }
 
@@ -650,7 +681,7 @@ static void first_start(void)
 
 int main(int argc, char const *const *argv)
 {
-  iopause_fd x[4];
+  iopause_fd x[5];
   parse_args(argc, argv);
   if (!fd_sanitize()) strerr_diefusys(111, "sanitize standard fds");
   take_lock();
@@ -668,7 +699,7 @@ int main(int argc, char const *const *argv)
   first_start();
 
   for (;;) {
-    unsigned n = 2, inotif = 0, ipidfd = 0;
+    unsigned n = 2, inotif = 0, ipidfd = 0, ireport = 0;
     uint64_t e;
     tain deadline;
     int r;
@@ -677,6 +708,7 @@ int main(int argc, char const *const *argv)
     x[1].fd = ctlfd, x[1].events = IOPAUSE_READ;
     if (notiffd >= 0) { inotif = n; x[n].fd = notiffd; x[n++].events = IOPAUSE_READ; }
     if (pidfd >= 0) { ipidfd = n; x[n].fd = pidfd; x[n++].events = IOPAUSE_READ; }
+    if (reportfd >= 0) { ireport = n; x[n].fd = reportfd; x[n++].events = IOPAUSE_READ; }
     e = earliest_deadline();
     if (e) {
       uint64_t now = sv_now_ms();
@@ -686,6 +718,8 @@ int main(int argc, char const *const *argv)
     } else tain_add_g(&deadline, &tain_infinite_relative);
     r = iopause_g(x, n, &deadline);
     if (r < 0) strerr_diefusys(111, "iopause");
+    /* the exec report before SIGCHLD: a run that exec'd is announced first */
+    if (ireport && reportfd >= 0 && x[ireport].revents) handle_report();
     if (x[0].revents & IOPAUSE_READ) handle_signals();
     if (x[1].revents & IOPAUSE_READ) handle_control();
     if (inotif && notiffd >= 0 && x[inotif].revents) handle_notification();

@@ -17,7 +17,11 @@ struct outfds_s {
 
 /* starts run (or command=) as SPEC §1 says: pid, or 0 with err filled.
    *notiffd gets the readiness pipe's read end when notification-fd is set. */
-extern pid_t spawn_run(sv_conf const *c, char const *svpath, int instance, outfds const *o, int *notiffd, char *err);
+extern pid_t spawn_run(sv_conf const *c, char const *svpath, int instance, outfds const *o, int *notiffd,
+                       int *reportfd, char *err);
+/* reads the child's report on reportfd: 1 exec'd (EOF), 0 failed (err filled),
+   -1 nothing yet; reportfd is closed unless -1 */
+extern int spawn_report(int reportfd, char *err);
 /* starts ./finish CODE STATUS NAME: pid, or 0 with err filled */
 extern pid_t spawn_finish(sv_conf const *c, char const *svpath, char const *name, int instance, outfds const *o,
                           int known, int wstat, char *err);

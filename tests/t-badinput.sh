@@ -85,3 +85,11 @@ await_file "$T/group.out" ready
 gc=$(sed -n 's/^grandchild //p' "$T/group.out")
 svc -d -w D -T 5000 "$SVDIR/group"
 check "svc -d signals the whole process group" await_pid_gone "$gc" 3000
+
+# svc -u -w u on a run that cannot exec is not "up", not even for a moment
+mksv neverup 'exec sleep 1000'
+chmod -x "$SVDIR/neverup/run"; touch "$SVDIR/neverup/down"
+supervise_bg "$SVDIR/neverup"; await_supervised "$SVDIR/neverup"
+bad=0
+for i in 1 2 3 4 5; do svc -u -w u -T 300 "$SVDIR/neverup" 2>/dev/null && bad=$((bad + 1)); svc -d "$SVDIR/neverup"; done
+expect_eq "svc -u -w u never reports an exec failure as up" "$bad" 0
