@@ -23,13 +23,15 @@
 static int tell_svscan(char const *cmd, char const *done)
 {
   char dir[SV_PATH_MAX];
+  struct stat st;
   int r;
   snprintf(dir, sizeof dir, "%s/.svscan", sv_scandir());
   r = sv_control_send(dir, cmd, 1);
   if (r < 0) strerr_diefusys(111, "control svscan in ", sv_scandir());
   if (!r) {
-    strerr_warnwu("control svscan in ", sv_scandir(), ": svscan not running");
-    return 111;
+    /* no FIFO or no reader: a missing scan directory says why itself */
+    if (stat(sv_scandir(), &st) < 0) strerr_diefusys(111, "control svscan in ", sv_scandir());
+    strerr_dief(111, "unable to control svscan in ", sv_scandir(), ": svscan not running");
   }
   printf("%s\n", done);
   return fflush(stdout) ? 111 : 0;
@@ -61,41 +63,70 @@ static int is_file(char const *path)
   return stat(path, &s) == 0 && S_ISREG(s.st_mode);
 }
 
-static int is_logger(char const *word)
+/* the loggers whose command line svc tail reads, with the options that
+   take an argument; in s6-log and multilog scripts a directory starts with
+   . or / and every other word is a directive or an option */
+static struct logger_s {
+  char const *name;
+  char const *argopts;
+  int dotslash;
+} const loggers[] = {
+  { "svlog", "snlF", 0 },
+  { "svlogd", "rRlb", 0 },
+  { "s6-log", "", 1 },
+  { "multilog", "", 1 },
+};
+
+static struct logger_s const *is_logger(char const *word)
 {
-  static char const *const names[] = { "svlog", "s6-log", "svlogd", "multilog" };
   char const *base = strrchr(word, '/');
   base = base ? base + 1 : word;
-  for (unsigned i = 0; i < sizeof names / sizeof *names; i++)
-    if (!strcmp(base, names[i])) return 1;
+  for (unsigned i = 0; i < sizeof loggers / sizeof *loggers; i++)
+    if (!strcmp(base, loggers[i].name)) return loggers + i;
   return 0;
 }
 
-/* the last plain word of a logger's command line: its directory (or, for
-   svlog -F, its file); written into out, relative to the log dir */
-static int logger_target(char *line, char *out, size_t max)
+/* a word without the quotes around it */
+static char *unquote(char *w)
 {
-  char *w, *last = 0;
-  int seen = 0;
-  for (w = strtok(line, " \t"); w; w = strtok(0, " \t")) {
-    size_t l;
-    if (*w == '#') break;
-    if (!seen) { seen = is_logger(w); continue; }
-    if (*w == '-' || strpbrk(w, "<>|;&")) continue;
-    l = strlen(w);
-    /* quotes around a path */
-    if (l >= 2 && (*w == '"' || *w == '\'') && w[l - 1] == *w) { w[l - 1] = 0; w++; }
-    last = w;
-  }
-  if (!seen || !last) return 0;
-  snprintf(out, max, "%s", last);
-  return 1;
+  size_t l = strlen(w);
+  if (l >= 2 && (*w == '"' || *w == '\'') && w[l - 1] == *w) { w[l - 1] = 0; w++; }
+  return w;
 }
 
-/* from S/log/run: the target of the last logger command line */
+/* the target of a logger's command line: its first log directory, or for
+   svlog -F its file; 0 if the line runs no logger */
+static char *logger_target(char *line)
+{
+  struct logger_s const *lg = 0;
+  int opt = 0; /* the option the previous word was, if it takes an argument */
+  for (char *w = strtok(line, " \t"); w; w = strtok(0, " \t")) {
+    if (*w == '#') break;
+    if (!lg) { lg = is_logger(w); continue; }
+    if (strpbrk(w, "<>|;&")) continue; /* 2>&1 */
+    if (opt) {
+      if (opt == 'F') return unquote(w);
+      opt = 0;
+      continue;
+    }
+    if (*w == '-') {
+      if (w[1] && strchr(lg->argopts, w[1])) {
+        if (!w[2]) opt = w[1]; /* -s 1000 */
+        else if (w[1] == 'F') return unquote(w + 2); /* -Ffile */
+      }
+      continue;
+    }
+    w = unquote(w);
+    if (!lg->dotslash || *w == '.' || *w == '/') return w;
+  }
+  return 0;
+}
+
+/* from S/log/run: the target of the last logger command line, relative to
+   S/log; a directory (or what is not a file yet) gets /current */
 static int from_log_run(char const *svdir, char *out, size_t max)
 {
-  char path[SV_PATH_MAX + 16], buf[8192], arg[SV_PATH_MAX];
+  char path[SV_PATH_MAX + 16], buf[8192];
   ssize_t r;
   int found = 0;
   snprintf(path, sizeof path, "%s/log/run", svdir);
@@ -103,11 +134,17 @@ static int from_log_run(char const *svdir, char *out, size_t max)
   if (r <= 0) return 0;
   buf[r] = 0;
   for (char *line = buf, *nl; line && *line; line = nl) {
+    char *arg;
     nl = strchr(line, '\n');
     if (nl) *nl++ = 0;
-    if (!logger_target(line, arg, sizeof arg)) continue;
+    if (!(arg = logger_target(line)) || !*arg) continue;
     if ((size_t)snprintf(out, max, arg[0] == '/' ? "%.0s%s" : "%s/log/%s", svdir, arg) >= max) continue;
     found = 1;
+  }
+  if (found && !is_file(out)) {
+    size_t l = strlen(out);
+    if (l + sizeof "/current" > max) return 0;
+    memcpy(out + l, "/current", sizeof "/current");
   }
   return found;
 }
@@ -120,21 +157,17 @@ static int find_log(char const *svdir, char *out, size_t max)
   snprintf(cand, sizeof cand, "%s/log", svdir);
   if (is_dir(cand)) {
     static char const *const tries[] = { "log/current", "log/main/current" };
+    /* what log/run names wins over a stale current file */
+    if (from_log_run(svdir, out, max)) return 1;
     for (unsigned i = 0; i < 2; i++) {
       snprintf(cand, sizeof cand, "%s/%s", svdir, tries[i]);
       if (is_file(cand)) { snprintf(out, max, "%s", cand); return 1; }
     }
-    if (from_log_run(svdir, cand, sizeof cand)) {
-      size_t l = strlen(cand);
-      /* a directory gets /current; a file (svlog -F) is the log itself */
-      if (is_dir(cand)) snprintf(cand + l, sizeof cand - l, "/current");
-      snprintf(out, max, "%s", cand);
-      return 1;
-    }
   }
   if (sv_conf_load(&c, svdir, err) > 0 && c.stdout_dest && strcmp(c.stdout_dest, "/dev/null")) {
-    if (c.stdout_dest[0] == '/') snprintf(out, max, "%s", c.stdout_dest);
-    else snprintf(out, max, "%s/%s", c.workingdir && c.workingdir[0] == '/' ? c.workingdir : svdir, c.stdout_dest);
+    /* supervise makes a relative stdout= absolute from the service
+       directory, whatever workingdir says */
+    snprintf(out, max, c.stdout_dest[0] == '/' ? "%.0s%s" : "%s/%s", svdir, c.stdout_dest);
     return 1;
   }
   return 0;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -28,12 +29,13 @@
 #include "sv_clock.h"
 #include "sv_control.h"
 #include "sv_conf.h"
+#include "sv_status.h"
 #include "sv_svdir.h"
 
 #define USAGE "svscan [-t ms] [dir]"
 #define RESTART_MIN_MS 1000  /* a supervise that lived less is restarted after a delay */
 #define RESTART_MAX_MS 30000
-#define LOG_DRAIN_MS 5000    /* a logger gets this long to read its pipe to EOF */
+#define RESCUE_MAX 3        /* new supervises for one stop, if each dies in turn */
 
 char const *PROG = "svscan";
 
@@ -47,6 +49,8 @@ struct proc_s {
   pid_t pid;        /* 0 when none */
   unsigned char fails; /* consecutive quick deaths */
   unsigned char stopping; /* told to go */
+  unsigned char rescues;  /* new supervises started to finish this stop */
+  int ctl;          /* its control FIFO while an order waits there, else -1 */
 };
 
 typedef struct service_s service;
@@ -105,10 +109,18 @@ static int alive(service const *s)
   return 0;
 }
 
+/* drops an order nobody read (see order()) */
+static void unorder(proc *p)
+{
+  if (p->ctl >= 0) { fd_close(p->ctl); p->ctl = -1; }
+}
+
 static void forget(service *s)
 {
   if (s->pr >= 0) fd_close(s->pr);
   if (s->pw >= 0) fd_close(s->pw);
+  unorder(&s->log);
+  for (unsigned i = 0; i < s->nprocs; i++) unorder(s->inst + i);
   free(s->inst);
   free(s->name);
 }
@@ -127,6 +139,25 @@ static void compact(void)
 }
 
 /* ---- spawning supervise ---- */
+
+/* in the child: TERM and HUP blocked, nothing else; every disposition the
+   default, whatever whoever started us ignored (a shell's & ignores INT and
+   QUIT, and supervise and its services would inherit that) */
+static void child_signals(void)
+{
+  sigset_t set;
+  /* not selfpipe_finish(), which unblocks everything: a TERM or HUP sent
+     right after the fork must not kill the child before it is supervise.
+     It is no order that survives the exec, though: 2.13's selfpipe_init()
+     empties the mask, so it kills supervise then.  Orders to a supervise
+     that may not be up yet go through its control FIFO (order()). */
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
+  sigprocmask(SIG_SETMASK, &set, 0);
+  for (int i = 1; i < NSIG; i++)
+    if (i != SIGKILL && i != SIGSTOP) signal(i, SIG_DFL);
+}
 
 /* instance -1: plain, -2: the logger, else supervise -i instance */
 static pid_t spawn_supervise(service const *s, int instance)
@@ -153,9 +184,12 @@ static pid_t spawn_supervise(service const *s, int instance)
   if (!pid) {
     int in = instance == -2 ? s->pr : devnull;
     int out = instance != -2 && s->pw >= 0 ? s->pw : 1;
-    /* 2.13's selfpipe keeps the trapped signals blocked: unblock for the child */
-    selfpipe_finish();
+    child_signals();
     setrlimit(RLIMIT_NOFILE, &orig_nofile);
+    /* its own session and process group: a ^C on svscan's terminal (or a
+       kill of svscan's group) reaches svscan alone, which then stops the
+       tree in priority order, loggers last */
+    setsid();
     if (dup2(in, 0) < 0 || (out != 1 && dup2(out, 1) < 0)) {
       strerr_warnwusys("set up fds for supervise of ", s->name);
       _exit(111);
@@ -189,7 +223,10 @@ static int conflict(service const *s)
   return 0;
 }
 
-/* starts every supervise that should run and does not, lower priority first */
+/* starts every supervise that should run and does not, lower priority first;
+   shutting down, only loggers (they keep reading until their service is
+   stopped): a dead supervise of a service is replaced at the service's turn
+   to stop, and only if its run is still there (begin_stop) */
 static void launch(void)
 {
   uint64_t now = sv_now_ms();
@@ -197,11 +234,12 @@ static void launch(void)
     service *s = tab + i;
     if (s->gone) continue;
     if (s->waiting) {
-      if (conflict(s)) continue;
+      if (flag.quitting || conflict(s)) continue;
       s->waiting = 0;
     }
     /* the logger first, so that it reads from the start */
     if (s->haslog && !s->log.pid && s->log.t <= now) start_proc(s, &s->log, -2, now);
+    if (flag.quitting) continue;
     for (unsigned k = 0; k < s->nprocs; k++)
       if (!s->inst[k].pid && s->inst[k].t <= now) start_proc(s, s->inst + k, s->nprocs > 1 ? (int)k : -1, now);
   }
@@ -209,31 +247,124 @@ static void launch(void)
 
 /* ---- stopping ---- */
 
+static void statedir_of(service const *s, int instance, char *dir, size_t max)
+{
+  if (instance == -2) snprintf(dir, max, "%s/log/supervise", s->name);
+  else if (instance >= 0) snprintf(dir, max, "%s/supervise@%d", s->name, instance);
+  else snprintf(dir, max, "%s/supervise", s->name);
+}
+
+/* its supervise is gone but its run is not: the status file names a live pid
+   with the same start time */
+static int orphaned(service const *s, int instance)
+{
+  char dir[SV_PATH_MAX + 16];
+  sv_status st;
+  statedir_of(s, instance, dir, sizeof dir);
+  if (sv_status_read(dir, &st) <= 0 || !st.pid || !st.pidstart) return 0;
+  return sv_pid_starttime(st.pid) == st.pidstart;
+}
+
+/* a stop needs a new supervise for what is left: an orphaned run, or for a
+   logger also lines still in the pipe */
+static int needed(service const *s, int instance)
+{
+  if (instance == -2) {
+    int n = 0;
+    if (s->pr >= 0 && ioctl(s->pr, FIONREAD, &n) == 0 && n > 0) return 1;
+  }
+  return orphaned(s, instance);
+}
+
+/* a stopped service's logger reads its pipe to EOF for at most its own
+   stopwaitsecs (S/log/conf, default 10 s), then gets SIGTERM; SV_NEVER (s6
+   timeout-kill=0): as long as it takes.  l->t 0 means no deadline. */
+static void drain(service const *s, proc *l, uint64_t now)
+{
+  static sv_conf c; /* 8 KiB: kept off the stack */
+  char path[SV_PATH_MAX], err[SV_ERR_MAX];
+  snprintf(path, sizeof path, "%s/log", s->name);
+  if (sv_conf_load(&c, path, err) <= 0) sv_conf_defaults(&c);
+  l->stopping = 1;
+  l->t = c.stopwait_ms == SV_NEVER ? 0 : now + c.stopwait_ms;
+}
+
+/* puts cmd in the control FIFO of a supervise about to start: it reads it
+   once it is up, however late.  Our O_RDWR end keeps the bytes there (a
+   FIFO's content goes with its last open file) until that supervise dies. */
+static void order(service const *s, proc *p, int instance, char const *cmd)
+{
+  char path[SV_PATH_MAX + 32];
+  struct stat st;
+  size_t l;
+  statedir_of(s, instance, path, sizeof path - 8);
+  l = strlen(path);
+  memcpy(path + l, "/control", 9);
+  unorder(p);
+  /* O_RDWR: never blocks, and needs no reader */
+  p->ctl = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+  if (p->ctl < 0 && errno == ENOENT && mkfifo(path, 0600) == 0) p->ctl = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+  if (p->ctl < 0) { strerr_warnwusys("open ", dirpath, "/", path); return; }
+  if (fstat(p->ctl, &st) < 0 || !S_ISFIFO(st.st_mode)) {
+    strerr_warnw(dirpath, "/", path, " is not a FIFO");
+    unorder(p);
+    return;
+  }
+  if (write(p->ctl, cmd, strlen(cmd)) < 0) strerr_warnwusys("write to ", dirpath, "/", path);
+}
+
+/* stopping: a dead supervise is replaced when needed; the new one finds its
+   order waiting, d and x (down, then exit) or for a logger x (exit once
+   the pipe is read to EOF): the letters of SIGTERM and SIGHUP.  1 if started */
+static int rescue(service *s, proc *p, int instance, uint64_t now)
+{
+  if (p->rescues >= RESCUE_MAX || !needed(s, instance)) return 0;
+  p->rescues++;
+  strerr_warni(instance == -2 ? "starting a supervise to drain the logger of " : "starting a supervise to stop what is left of ", s->name);
+  order(s, p, instance, instance == -2 ? "x" : "dx");
+  start_proc(s, p, instance, now);
+  if (!p->pid) { unorder(p); return 0; }
+  if (instance == -2) drain(s, p, now);
+  else p->stopping = 1;
+  return 1;
+}
+
 /* a gone service makes progress: instances first, then its logger drains
    the pipe to EOF (we close our write end) and its supervise exits */
 static void settle(service *s)
 {
+  uint64_t now = sv_now_ms();
   for (unsigned i = 0; i < s->nprocs; i++)
     if (s->inst[i].pid) return;
   if (s->pw >= 0) { fd_close(s->pw); s->pw = -1; }
-  if (s->log.pid && !s->log.stopping) {
-    /* HUP: supervise exits once svlog, at EOF, has exited */
-    kill(s->log.pid, SIGHUP);
-    s->log.stopping = 1;
-    s->log.t = sv_now_ms() + LOG_DRAIN_MS;
-  }
+  if (!s->haslog) return;
+  /* dead, or waiting to be restarted: started if lines are left to read */
+  if (!s->log.pid) { rescue(s, &s->log, -2, now); return; }
+  if (s->log.stopping) return;
+  /* HUP: supervise exits once svlog, at EOF, has exited.  A supervise
+     forked a moment ago may die of it before it traps it: it had not
+     started the logger yet, and on_death() starts another if lines wait. */
+  kill(s->log.pid, SIGHUP);
+  drain(s, &s->log, now);
 }
 
 static void begin_stop(service *s)
 {
+  uint64_t now = sv_now_ms();
   if (!s->gone) ngone++;
   s->gone = 1;
+  s->log.rescues = 0;
   for (unsigned i = 0; i < s->nprocs; i++) {
     proc *p = s->inst + i;
-    if (!p->pid) continue;
-    /* supervise stops the service within its stopwaitsecs, then exits */
-    kill(p->pid, SIGTERM);
-    p->stopping = 1;
+    p->rescues = 0;
+    if (p->pid) {
+      /* supervise stops the service within its stopwaitsecs, then exits */
+      kill(p->pid, SIGTERM);
+      p->stopping = 1;
+    }
+    /* its supervise died (during a shutdown, or before it): its run may
+       still be there; a waiting service never ran here */
+    else if (!s->waiting) rescue(s, p, s->nprocs > 1 ? (int)i : -1, now);
   }
   settle(s);
 }
@@ -268,19 +399,22 @@ static void on_death(service *s, proc *p, int instance, int wstat)
 {
   uint64_t now = sv_now_ms();
   int quick = now - p->started < RESTART_MIN_MS;
+  char num[16];
   p->pid = 0;
+  unorder(p);
+  snprintf(num, sizeof num, "%d", WIFSIGNALED(wstat) ? WTERMSIG(wstat) : WEXITSTATUS(wstat));
   if (s->gone) {
-    /* killed while stopping its service (kill -9): a new one adopts the
-       service and stops it, so it is not left running alone */
-    if (WIFSIGNALED(wstat) && p->fails < 3 && instance != -2) {
-      p->fails++;
-      start_proc(s, p, instance, now);
-      if (p->pid) kill(p->pid, SIGTERM);
-      p->stopping = 1;
-      return;
-    }
     p->stopping = 0;
-    settle(s);
+    /* killed while stopping its service (kill -9): a new one adopts the
+       service and stops it, so it is not left running alone; the logger's
+       is replaced by settle() if lines are left */
+    if (instance == -2 || !rescue(s, p, instance, now)) settle(s);
+    return;
+  }
+  if (flag.quitting && instance != -2) {
+    /* not replaced now: begin_stop() does it at the service's turn */
+    strerr_warnw("supervise for ", s->name, WIFSIGNALED(wstat) ? " killed by signal " : " exited ", num,
+                 " during the shutdown");
     return;
   }
   if (!quick) {
@@ -293,13 +427,9 @@ static void on_death(service *s, proc *p, int instance, int wstat)
     if (d > RESTART_MAX_MS) d = RESTART_MAX_MS;
     p->t = p->started + d;
   }
-  {
-    char num[16];
-    snprintf(num, sizeof num, "%d", WIFSIGNALED(wstat) ? WTERMSIG(wstat) : WEXITSTATUS(wstat));
-    strerr_warnw(instance == -2 ? "supervise for logger of " : "supervise for ", s->name,
-                 WIFSIGNALED(wstat) ? " killed by signal " : " exited ", num,
-                 quick ? ": restarting after a delay" : ": restarting");
-  }
+  strerr_warnw(instance == -2 ? "supervise for logger of " : "supervise for ", s->name,
+               WIFSIGNALED(wstat) ? " killed by signal " : " exited ", num,
+               quick ? ": restarting after a delay" : ": restarting");
 }
 
 static int find_proc(pid_t pid, service **sp, proc **pp, int *instance)
@@ -377,6 +507,8 @@ static int add_service(char const *name, struct stat const *st)
   s->name = strdup(name);
   s->inst = calloc(s->nprocs, sizeof *s->inst);
   if (!s->name || !s->inst) { free(s->name); free(s->inst); return 0; }
+  s->log.ctl = -1;
+  for (unsigned i = 0; i < s->nprocs; i++) s->inst[i].ctl = -1;
   if (log_runnable(name, 1)) {
     int p[2];
     if (pipecoe(p) < 0) strerr_warnwusys("create log pipe for ", name, ": it runs without a logger");
@@ -532,6 +664,7 @@ static void handle_timers(void)
       strerr_warnw("logger of ", tab[i].name, " still running after EOF: stopping it");
       kill(l->pid, SIGTERM);
       l->t = 0;
+      l->rescues = RESCUE_MAX; /* what it left unread is lost: no new one */
     }
   }
 }
@@ -549,6 +682,7 @@ static uint64_t next_deadline(void)
     if (s->gone) { if (s->log.pid && s->log.stopping) e = earliest(e, s->log.t); continue; }
     if (s->waiting) continue;
     if (s->haslog && !s->log.pid) e = earliest(e, s->log.t);
+    if (flag.quitting) continue; /* as in launch() */
     for (unsigned k = 0; k < s->nprocs; k++)
       if (!s->inst[k].pid) e = earliest(e, s->inst[k].t);
   }
@@ -622,8 +756,12 @@ static void parse_args(int argc, char const *const *argv)
     if (opt == -1) break;
     if (opt == 't') {
       char *end;
-      unsigned long long ms = strtoull(l.arg, &end, 10);
-      if (!*l.arg || *end) strerr_dieusage(100, USAGE);
+      unsigned long long ms;
+      /* strtoull would take "-5" as a huge number */
+      if (*l.arg < '0' || *l.arg > '9') strerr_dieusage(100, USAGE);
+      errno = 0;
+      ms = strtoull(l.arg, &end, 10);
+      if (*end || errno) strerr_dieusage(100, USAGE);
       poll_ms = ms;
     } else strerr_dieusage(100, USAGE);
   }

@@ -21,6 +21,8 @@ printf x > "$T/plainfile"
 "$SVBIN/svscan" "$T/plainfile" 2>/dev/null; expect_eq "a file as scan dir: exit 111" $? 111
 "$SVBIN/svscan" -t 2>/dev/null; expect_eq "bad usage: exit 100" $? 100
 "$SVBIN/svscan" -t x "$SVDIR" 2>/dev/null; expect_eq "bad -t: exit 100" $? 100
+"$SVBIN/svscan" -t -5 "$SVDIR" 2>/dev/null; expect_eq "negative -t: exit 100" $? 100
+"$SVBIN/svscan" -t 99999999999999999999999 "$SVDIR" 2>/dev/null; expect_eq "-t out of range: exit 100" $? 100
 
 # ---- broken entries among good ones ----
 mksv good1 'exec sleep 1101'

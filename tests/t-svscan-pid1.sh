@@ -56,13 +56,23 @@ expect_eq "PID 1 passes a clean signal mask" \
 sup=$(hostpid "$SVBIN/supervise p1orph")
 kill -KILL "$sup"
 run=$(hostpid "sleep 1303"); child=$(hostpid "sleep 1302")
-check "a new supervise adopts the orphaned service" await_status "$NS/p1orph" "pid=$(sed -n 's/^NSpid:.*\t//p' "/proc/$run/status")"
+# the old status file already names the run: wait for the new supervise's own
+new=
+for i in $(seq 1 50); do
+  new=$(hostpid "$SVBIN/supervise p1orph") && [ "$new" != "$sup" ] && break
+  new=; sleep 0.1
+done
+check "a new supervise adopts the orphaned service" \
+  await_status "$NS/p1orph" "supervisor=$(sed -n 's/^NSpid:.*\t//p' "/proc/$new/status" 2>/dev/null)"
+expect_eq "  ... the same run" "$(statusval "$NS/p1orph" pid)" "$(sed -n 's/^NSpid:.*\t//p' "/proc/$run/status")"
 # the child stays its parent's zombie until the run (sleep, which never
 # waits) dies too; then both are PID 1's to reap
 kill -KILL "$child" "$run"
 check "PID 1 reaps the orphaned run (no zombie)" reaped "$run"
 check "PID 1 reaps an orphaned grandchild (no zombie)" reaped "$child"
-check "and the service comes back" await_status "$NS/p1orph" restarts=1
+# supervise may only see the leftover group (the child, reaped by PID 1, not
+# its child) gone at its stopwaitsecs deadline: up to 10 s
+check "and the service comes back" await_status "$NS/p1orph" restarts=1 15000
 web=$(hostpid "sleep 1301")
 stop_ns TERM
 expect_eq "SIGTERM to PID 1: exit 0" "$RC" 0

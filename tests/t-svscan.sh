@@ -26,11 +26,13 @@ new_supervisor() {
   done
   return 1
 }
-# pids of the processes whose command line is exactly "sleep $1" (by /proc)
+# pids of this test's processes whose command line is exactly "sleep $1"
+# (by /proc; the cwd under $T keeps other runs of this test out)
 sleepers() {
   local p
   for p in /proc/[0-9]*; do
-    [ "$( { tr '\0' ' ' < "$p/cmdline"; } 2>/dev/null)" = "sleep $1 " ] && echo "${p#/proc/}"
+    [ "$( { tr '\0' ' ' < "$p/cmdline"; } 2>/dev/null)" = "sleep $1 " ] || continue
+    case $(readlink "$p/cwd" 2>/dev/null) in "$T"/*) echo "${p#/proc/}" ;; esac
   done
 }
 

@@ -95,4 +95,43 @@ expect_eq "shell: quit shuts the tree down, svscan exits 0" "$RC" 0
 check "  ... services stopped" await_pid_gone "$npid" 1000
 svc reload 2>"$T/reload.err"; rc=$?
 expect_eq "reload without svscan: 111" "$rc" 111
-expect_match "  ... says why" "$(cat "$T/reload.err")" 'svscan not running$'
+expect_eq "  ... says why, as a fatal error" "$(cat "$T/reload.err")" \
+  "svc: fatal: unable to control svscan in $SVDIR: svscan not running"
+svc quit 2>"$T/quit.err"; rc=$?
+expect_eq "quit without svscan: 111" "$rc" 111
+expect_eq "  ... says why, as a fatal error" "$(cat "$T/quit.err")" \
+  "svc: fatal: unable to control svscan in $SVDIR: svscan not running"
+SVDIR=$T/nosuchdir svc reload 2>"$T/reload.err"; rc=$?
+expect_eq "reload with a missing scan dir: 111" "$rc" 111
+expect_eq "  ... says what is missing" "$(cat "$T/reload.err")" \
+  "svc: fatal: unable to control svscan in $T/nosuchdir: No such file or directory"
+
+# ---- tail: which file, from what log/run and conf say (no svscan needed) ----
+# logsv NAME LOGRUN-LINE: a service whose log/run runs LOGRUN-LINE
+logsv() { mksv "$1" 'exec sleep 1403'; mkdir -p "$SVDIR/$1/log"; printf '#!/bin/sh\n%s\n' "$2" > "$SVDIR/$1/log/run"; }
+# put FILE LINE: FILE (directories made) holds LINE
+put() { mkdir -p "$(dirname "$1")"; echo "$2" > "$1"; }
+logsv stale 'exec svlog -s 1000 ./main'
+put "$SVDIR/stale/log/current" "stale line"
+put "$SVDIR/stale/log/main/current" "main line"
+expect_eq "tail: the directory log/run names beats a stale log/current" "$(svc tail -n 1 stale)" "main line"
+logsv s6two 'exec s6-log -b n3 s100000 T ./first ./second'
+put "$SVDIR/s6two/log/first/current" "first line"; put "$SVDIR/s6two/log/second/current" "second line"
+expect_eq "tail: s6-log's first directory" "$(svc tail -n 1 s6two)" "first line"
+logsv runit 'exec svlogd -tt -l 100 -r _ one other 2>&1'
+put "$SVDIR/runit/log/one/current" "svlogd line"; put "$SVDIR/runit/log/other/current" "other line"
+expect_eq "tail: svlogd's first directory, option arguments skipped" "$(svc tail -n 1 runit)" "svlogd line"
+logsv djb 'exec setuidgid log multilog t s100000 n10 "./one" ./other'
+put "$SVDIR/djb/log/one/current" "multilog line"; put "$SVDIR/djb/log/other/current" "other line"
+expect_eq "tail: multilog's first directory" "$(svc tail -n 1 djb)" "multilog line"
+logsv tofile2 'exec svlog -F ./out.log -s 1000 -n 3'
+put "$SVDIR/tofile2/log/out.log" "-F line"
+expect_eq "tail: svlog -F FILE is the file itself" "$(svc tail -n 1 tofile2)" "-F line"
+logsv fresh "exec svlog $T/freshdir"
+svc tail fresh 2>"$T/tail.err"; rc=$?
+expect_eq "tail: a log not written yet: exit 1" "$rc" 1
+expect_match "  ... names DIR/current" "$(cat "$T/tail.err")" "unable to read $T/freshdir/current: no log written yet"
+mksv wd 'exec sleep 1404'
+printf 'stdout=out.txt\nworkingdir=%s/wd\n' "$T" > "$SVDIR/wd/conf"
+put "$T/wd/out.txt" "workingdir line"; put "$SVDIR/wd/out.txt" "svdir line"
+expect_eq "tail: a relative stdout= is in the service directory, not workingdir" "$(svc tail -n 1 wd)" "svdir line"
