@@ -55,7 +55,7 @@ static pid_t leftover;    /* process group left behind by a run that exited */
 static outfds outs = { -1, -1 };
 
 /* deadlines on the boot clock, in ms; 0 = unset */
-static uint64_t t_running, t_kill, t_start, t_finish_kill, t_leftover;
+static uint64_t t_running, t_kill, t_start, t_finish_kill, t_leftover, t_recheck;
 static uint64_t first_failure_ms;
 
 static struct {
@@ -304,9 +304,11 @@ static int group_alive(pid_t pgid)
   return alive;
 }
 
-static void sweep_group(pid_t pgid)
+static void sweep_group(pid_t pgid, int adopted)
 {
   if (!group_alive(pgid)) return;
+  /* an adopted run's group are not our children: no SIGCHLD tells of them */
+  if (adopted) t_recheck = sv_now_ms() + 250;
   /* the run left children behind in its group: they go with it */
   kill(-pgid, conf->stopsignal);
   kill(-pgid, SIGCONT);
@@ -330,9 +332,13 @@ static void proceed(void)
 /* a child that was neither run nor finish died: maybe the last of the old group */
 static void check_leftover(void)
 {
-  if (!leftover || group_alive(leftover)) return;
+  int wstat;
+  if (!leftover) return;
+  /* our zombies in that group first: gone means gone from /proc too */
+  while (waitpid(-leftover, &wstat, WNOHANG) > 0) ;
+  if (group_alive(leftover)) return;
   leftover = 0;
-  t_leftover = 0;
+  t_leftover = t_recheck = 0;
   proceed();
 }
 
@@ -367,7 +373,7 @@ static void on_run_exit(int known, int wstat)
   if (!known) st.lastexit_kind = SV_EXIT_NONE;
   else if (WIFSIGNALED(wstat)) { st.lastexit_kind = SV_EXIT_SIGNAL; st.lastexit = WTERMSIG(wstat); }
   else { st.lastexit_kind = SV_EXIT_CODE; st.lastexit = WEXITSTATUS(wstat); }
-  sweep_group(pid);
+  sweep_group(pid, !known);
   if (!stopped) settle_exit();
   if (has_file("finish")) {
     char err[SV_ERR_MAX];
@@ -395,14 +401,16 @@ static void on_finish_exit(void)
 
 static void reap(void)
 {
+  int others = 0;
   for (;;) {
     int wstat;
     pid_t r = wait_nohang(&wstat);
     if (r <= 0) break;
     if (r == st.pid && pidfd < 0) on_run_exit(1, wstat);
     else if (r == st.finish) on_finish_exit();
-    else if (!outputs_reaped(r, wstat)) check_leftover();
+    else if (!outputs_reaped(r, wstat)) others = 1;
   }
+  if (others) check_leftover();
 }
 
 /* ---- control ---- */
@@ -549,10 +557,14 @@ static void handle_timers(void)
     if (st.finish) { strerr_warnw(svname, ": finish took too long, sending SIGKILL"); signal_group(st.finish, SIGKILL); }
   }
   if (t_leftover && now >= t_leftover) {
-    /* SIGKILL, then look again in a second: they are our children (we are
-       their subreaper), so their deaths also wake us up */
+    /* SIGKILL; our children's deaths wake us (we are their subreaper), the
+       others' are looked for a little later */
     t_leftover = now + 1000;
     if (leftover) kill(-leftover, SIGKILL);
+    t_recheck = now + 100;
+  }
+  if (t_recheck && now >= t_recheck) {
+    t_recheck = leftover ? now + 250 : 0;
     check_leftover();
   }
   outputs_timer(now);
@@ -561,7 +573,7 @@ static void handle_timers(void)
 
 static uint64_t earliest_deadline(void)
 {
-  uint64_t const ts[] = { t_running, t_kill, t_start, t_finish_kill, t_leftover, outputs_deadline() };
+  uint64_t const ts[] = { t_running, t_kill, t_start, t_finish_kill, t_leftover, t_recheck, outputs_deadline() };
   uint64_t e = 0;
   for (unsigned i = 0; i < sizeof ts / sizeof *ts; i++)
     if (ts[i] && (!e || ts[i] < e)) e = ts[i];
@@ -614,11 +626,12 @@ static void adopt_or_forget(void)
   st.starts = old.starts;
   st.commands = old.commands;
   st.ready = old.ready;
-  st.state = old.state == SV_STARTING || old.state == SV_STOPPING ? old.state : SV_RUNNING;
+  st.state = old.state == SV_STARTING ? SV_STARTING : SV_RUNNING;
   st.since_ms = old.since_ms;
   st.want = old.want;
   if (st.state == SV_STARTING) t_running = sv_now_ms() + conf->startsecs_ms;
-  if (st.state == SV_STOPPING) stop();
+  /* a stop the old supervise began: begun again here, SIGKILL deadline and all */
+  if (old.state == SV_STOPPING) stop();
   strerr_warni(svname, ": adopted running pid left by a previous supervise");
 }
 

@@ -126,3 +126,15 @@ if command -v script >/dev/null; then
   out=$(printf 'status nosuch\nlist\nexit\n' | SVDIR=$SVDIR script -qec "$SVBIN/svc" /dev/null 2>&1)
   expect_match "shell: an error, then the next verb still runs" "$out" 'unable to find service nosuch.*'$'\n''.*adopt +(enabled|disabled)'
 fi
+
+# supervise killed while STOPPING a TERM-ignoring run: the new one finishes the stop, SIGKILL included
+mksv halfway 'exec sigcatch >/dev/null'
+printf 'stopwaitsecs=1\n' > "$SVDIR/halfway/conf"
+supervise_bg "$SVDIR/halfway"; OLD=$BGPID; await_supervised "$SVDIR/halfway"
+svc -w U -T 5000 "$SVDIR/halfway"
+pid=$(statusval "$SVDIR/halfway" pid)
+svc -d "$SVDIR/halfway"; await_status "$SVDIR/halfway" state=STOPPING
+kill -KILL "$OLD"; await_pid_gone "$OLD"
+supervise_bg "$SVDIR/halfway"; await_supervised "$SVDIR/halfway"
+svc -w D -T 5000 "$SVDIR/halfway"; expect_eq "adopted mid-stop: down within stopwaitsecs" $? 0
+check "adopted mid-stop: the run is gone" test ! -e "/proc/$pid" -o "$(cut -d' ' -f3 /proc/$pid/stat 2>/dev/null)" = Z
