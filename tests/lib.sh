@@ -76,3 +76,12 @@ starts() { wc -l < "$T/$1.starts" 2>/dev/null | tr -d ' ' || echo 0; }
 svstat_line() { "$SVBIN/svstat" "$@" | tr -s ' '; }
 # await_supervised DIR [PID]: until the supervise $BGPID (or PID) has written DIR's status
 await_supervised() { await_status "$1" "supervisor=${2:-$BGPID}" "${3:-5000}"; }
+# freeport: a loopback TCP port nobody listens on now (20000-39999)
+freeport() {
+  local p i
+  for i in $(seq 50); do
+    p=$((20000 + RANDOM % 20000))
+    grep -qi ":$(printf %04X $p) " /proc/net/tcp /proc/net/tcp6 2>/dev/null || { echo $p; return 0; }
+  done
+  return 1
+}

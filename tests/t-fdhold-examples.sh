@@ -1,14 +1,6 @@
 #!/usr/bin/env bash
 # examples/fdhold-daemon and examples/fdhold-web run unchanged under supervise.
 . "$SVTOP/tests/lib.sh"
-freeport() {
-  local p i
-  for i in $(seq 50); do
-    p=$((20000 + RANDOM % 20000))
-    grep -qi ":$(printf %04X $p) " /proc/net/tcp /proc/net/tcp6 2>/dev/null || { echo $p; return 0; }
-  done
-  return 1
-}
 # ask PORT: one line through a fresh connection; echoes the answer
 ask() {
   local c line

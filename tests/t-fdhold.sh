@@ -38,14 +38,6 @@ stopd() {
 # rc CMD...: runs CMD, stderr to $T/err, echoes the exit code
 rc() { "$@" 2>"$T/err"; echo $?; }
 err() { cat "$T/err"; }
-freeport() {
-  local p i
-  for i in $(seq 50); do
-    p=$((20000 + RANDOM % 20000))
-    grep -qi ":$(printf %04X $p) " /proc/net/tcp /proc/net/tcp6 2>/dev/null || { echo $p; return 0; }
-  done
-  return 1
-}
 
 S=$T/fdhold.sock
 if ! startd "$S"; then fail "daemon starts: no 'listening on' line"; exit 1; fi
