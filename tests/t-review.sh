@@ -118,7 +118,8 @@ mksv clean 'exec sleep 1000'
 bash -c 'trap "" INT QUIT; exec "$0" "$1"' "$SVBIN/supervise" "$SVDIR/clean" 2>>"$T/clean.err" & PIDS+=($!)
 await_status "$SVDIR/clean" state=RUNNING
 ign=$(sed -n 's/^SigIgn:\t//p' "/proc/$(statusval "$SVDIR/clean" pid)/status")
-expect_eq "service starts with no ignored signal" "$ign" 0000000000000000
+# signals 1-31: glibc keeps 32 and 33 for itself and will not reset them
+expect_eq "service starts with no ignored standard signal" "$(( 0x$ign & 0x7fffffff ))" 0
 svc -i -w r -T 3000 "$SVDIR/clean"; expect_eq "svc -i ends a service that keeps INT's default (restarted)" $? 0
 
 # the interactive shell survives a verb's fatal error
