@@ -24,9 +24,10 @@
 
 /* what the child could not do, sent to the parent */
 
-enum { STEP_ENVDIR, STEP_STDOUT, STEP_STDERR, STEP_CHDIR, STEP_USER, STEP_EXEC, STEP_NOTIF };
+enum { STEP_ENVDIR, STEP_STDOUT, STEP_STDERR, STEP_CHDIR, STEP_USER, STEP_EXEC, STEP_NOTIF, STEP_SETSID };
 static char const *const steps[] = {
-  "read env/", "open stdout", "open stderr", "chdir to workingdir", "set user", "exec", "set up notification-fd"
+  "read env/", "open stdout", "open stderr", "chdir to workingdir", "set user", "exec", "set up notification-fd",
+  "start a new session"
 };
 
 typedef struct user_s user;
@@ -96,7 +97,7 @@ static int prepare_child(sv_conf const *c, int instance, outfds const *o, user c
      INT and QUIT would make svc -i and svc -q do nothing) */
   for (int s = 1; s < NSIG; s++)
     if (s != SIGKILL && s != SIGSTOP) signal(s, SIG_DFL);
-  if (setsid() < 0) return STEP_EXEC;
+  if (setsid() < 0) return STEP_SETSID;
   if (apply_envdir() < 0) return STEP_ENVDIR;
   for (unsigned i = 0; i < c->nenv; i++) putenv((char *)c->env[i]);
   if (instance >= 0) {

@@ -678,11 +678,11 @@ static void setup_signals(void)
   sig_ignore(SIGPIPE);
 }
 
-static void first_start(void)
+/* conf_ok: main loaded conf whole (a bad one is reported by trystart) */
+static void first_start(int conf_ok)
 {
-  char err[SV_ERR_MAX];
   if (st.pid) { announce(); return; }
-  if (sv_conf_load(conf, ".", err) > 0 && !conf->autostart) {
+  if (conf_ok && !conf->autostart) {
     st.want = SV_WANT_DOWN;
     set_state(SV_STOPPED);
     announce();
@@ -704,12 +704,14 @@ int main(int argc, char const *const *argv)
   prctl(PR_SET_CHILD_SUBREAPER, 1);
   tain_now_set_stopwatch_g();
   {
-    /* an adopted run is stopped with its own stopsignal and stopwaitsecs */
+    /* loaded before adoption: an adopted run is stopped with its own
+       stopsignal and stopwaitsecs */
     char err[SV_ERR_MAX];
-    if (sv_conf_load(conf, ".", err) <= 0) sv_conf_defaults(conf);
+    int conf_ok = sv_conf_load(conf, ".", err) > 0;
+    if (!conf_ok) sv_conf_defaults(conf);
+    adopt_or_forget();
+    first_start(conf_ok);
   }
-  adopt_or_forget();
-  first_start();
 
   for (;;) {
     unsigned n = 2, inotif = 0, ipidfd = 0, ireport = 0;
