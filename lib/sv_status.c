@@ -128,7 +128,8 @@ uint64_t sv_pid_starttime(pid_t pid)
   buf[r] = 0;
   /* comm may hold spaces and parens: fields count from the last ')' */
   p = strrchr(buf, ')');
-  if (!p) return 0;
+  /* a zombie has exited: whoever reaps it, it is nobody's run any more */
+  if (!p || !p[1] || p[2] == 'Z' || p[2] == 'X') return 0;
   for (field = 2; *p && field < 22; p++)
     if (*p == ' ') field++;
   return strtoull(p, 0, 10);

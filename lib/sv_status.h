@@ -44,7 +44,8 @@ extern char const *sv_lastexit_fmt(char *buf, sv_status const *st);
 extern int sv_status_write(char const *statedir, sv_status const *st);
 /* reads STATEDIR/status: 1 ok, 0 absent, -1 error (errno) */
 extern int sv_status_read(char const *statedir, sv_status *st);
-/* start time of pid from /proc (clock ticks since boot), 0 if gone */
+/* start time of pid from /proc (clock ticks since boot), 0 if gone or a
+   zombie (a non-reaping PID 1 leaves them about) */
 extern uint64_t sv_pid_starttime(pid_t pid);
 
 #endif

@@ -51,6 +51,8 @@ mksv() {
   printf '#!/bin/sh\n%s\n' "$2" > "$SVDIR/$1/run"
   chmod +x "$SVDIR/$1/run"
 }
+# mksv_ready NAME RUN: mksv, with readiness on fd 3 (for `sigcatch -n 3`)
+mksv_ready() { mksv "$1" "$2" && echo 3 > "$SVDIR/$1/notification-fd"; }
 # statusval DIR KEY: a key of DIR/supervise/status (DIR may be a state dir)
 statusval() {
   local f=$1/supervise/status

@@ -43,7 +43,7 @@ check "no run, no command: FATAL" await_status "$SVDIR/empty" state=FATAL
 expect_eq "no run, no command: reason" "$(statusval "$SVDIR/empty" reason)" "no run file and no command= in conf"
 
 # garbage and a flood on the control FIFO: ignored, service untouched
-mksv steady 'exec sigcatch >/dev/null'
+mksv_ready steady 'exec sigcatch -n 3 >/dev/null'
 supervise_bg "$SVDIR/steady"; STEADY=$BGPID
 await_supervised "$SVDIR/steady"
 svc -w U -T 5000 "$SVDIR/steady"
@@ -56,7 +56,7 @@ check "garbage: supervise alive" kill -0 "$STEADY"
 expect_eq "garbage: same pid, still up" "$(statusval "$SVDIR/steady" pid):$(statusval "$SVDIR/steady" state)" "$pid:RUNNING"
 
 # a service that ignores SIGTERM: SIGKILL after stopwaitsecs
-mksv stubborn 'exec sigcatch >>'"$T"'/stubborn.out'
+mksv_ready stubborn 'exec sigcatch -n 3 >>'"$T"'/stubborn.out'
 printf 'stopwaitsecs=500ms\nstartsecs=0\n' > "$SVDIR/stubborn/conf"
 supervise_bg "$SVDIR/stubborn"
 await_supervised "$SVDIR/stubborn"
@@ -77,7 +77,7 @@ zombies=$(ps -o stat= --ppid "$FORKSUP" | grep -c Z)
 expect_eq "forker: no zombie left" "$zombies" 0
 
 # grandchild in the group goes on svc -d too
-mksv group 'exec sigcatch -e TERM -g >'"$T"'/group.out'
+mksv_ready group 'exec sigcatch -n 3 -e TERM -g >'"$T"'/group.out'
 supervise_bg "$SVDIR/group"
 await_supervised "$SVDIR/group"
 svc -w u -T 5000 "$SVDIR/group"

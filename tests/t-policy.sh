@@ -88,7 +88,7 @@ svc -d -w D -T 5000 "$SVDIR/fin"; expect_eq "timeout-finish kills a hanging fini
 expect_eq "finish=0 after D" "$(statusval "$SVDIR/fin" finish)" 0
 
 # u while STOPPING: the service comes back once the old run is gone
-mksv slowstop 'echo start >> '"$T"'/slowstop.starts; exec sigcatch >/dev/null'
+mksv_ready slowstop 'echo start >> '"$T"'/slowstop.starts; exec sigcatch -n 3 >/dev/null'
 printf 'stopwaitsecs=300ms\nstartsecs=0\n' > "$SVDIR/slowstop/conf"
 supervise_bg "$SVDIR/slowstop"; await_supervised "$SVDIR/slowstop"
 svc -w U -T 5000 "$SVDIR/slowstop"

@@ -2,7 +2,7 @@
 . "$(dirname "$0")/lib.sh"
 
 # adoption keeps the service's own conf: stopsignal and autorestart
-mksv adopt 'echo start >> '"$T"'/adopt.starts; exec sigcatch -e INT >>'"$T"'/adopt.out'
+mksv_ready adopt 'echo start >> '"$T"'/adopt.starts; exec sigcatch -n 3 -e INT >>'"$T"'/adopt.out'
 printf 'stopsignal=INT\nautorestart=never\nstopwaitsecs=20\n' > "$SVDIR/adopt/conf"
 supervise_bg "$SVDIR/adopt"; OLD=$BGPID; await_supervised "$SVDIR/adopt"
 svc -w U -T 5000 "$SVDIR/adopt"
@@ -61,7 +61,7 @@ check "x then a crash: supervise exits" await_pid_gone "$SUP" 5000
 expect_eq "x then a crash: not restarted" "$(starts xcrash)" 1
 
 # repeated d does not push the SIGKILL deadline back
-mksv deaf 'exec sigcatch >/dev/null'
+mksv_ready deaf 'exec sigcatch -n 3 >/dev/null'
 printf 'stopwaitsecs=1\n' > "$SVDIR/deaf/conf"
 supervise_bg "$SVDIR/deaf"; await_supervised "$SVDIR/deaf"
 svc -w U -T 5000 "$SVDIR/deaf"
@@ -70,7 +70,7 @@ svc -d "$SVDIR/deaf"; svc -d "$SVDIR/deaf"
 svc -w d -T 1800 "$SVDIR/deaf"; expect_eq "repeated d: still SIGKILLed after stopwaitsecs" $? 0
 
 # stopwaitsecs=0: SIGKILL at once
-mksv now 'exec sigcatch >/dev/null'
+mksv_ready now 'exec sigcatch -n 3 >/dev/null'
 printf 'stopwaitsecs=0\n' > "$SVDIR/now/conf"
 supervise_bg "$SVDIR/now"; await_supervised "$SVDIR/now"
 svc -w U -T 5000 "$SVDIR/now"
@@ -129,7 +129,7 @@ if command -v script >/dev/null; then
 fi
 
 # supervise killed while STOPPING a TERM-ignoring run: the new one finishes the stop, SIGKILL included
-mksv halfway 'exec sigcatch >/dev/null'
+mksv_ready halfway 'exec sigcatch -n 3 >/dev/null'
 printf 'stopwaitsecs=1\n' > "$SVDIR/halfway/conf"
 supervise_bg "$SVDIR/halfway"; OLD=$BGPID; await_supervised "$SVDIR/halfway"
 svc -w U -T 5000 "$SVDIR/halfway"
@@ -139,3 +139,25 @@ kill -KILL "$OLD"; await_pid_gone "$OLD"
 supervise_bg "$SVDIR/halfway"; await_supervised "$SVDIR/halfway"
 svc -w D -T 5000 "$SVDIR/halfway"; expect_eq "adopted mid-stop: down within stopwaitsecs" $? 0
 check "adopted mid-stop: the run is gone" test ! -e "/proc/$pid" -o "$(cut -d' ' -f3 /proc/$pid/stat 2>/dev/null)" = Z
+
+# a status file naming a zombie (its parent never reaps it, as under a PID 1
+# that does not wait): the zombie has exited, so it is not adopted
+mksv zomb 'echo start >> '"$T"'/zomb.starts; exec sleep 1000'
+printf 'startsecs=0\n' > "$SVDIR/zomb/conf"
+supervise_bg "$SVDIR/zomb"; ZSUP=$BGPID; await_status "$SVDIR/zomb" state=RUNNING
+kill -KILL "$ZSUP"; await_pid_gone "$ZSUP"
+kill -KILL "$(statusval "$SVDIR/zomb" pid)"
+bash -c 'sleep 0 & echo $! > "$0"; exec sleep 1000' "$T/zomb.pid" & PIDS+=($!)
+await_file "$T/zomb.pid" ""
+zpid=$(cat "$T/zomb.pid")
+# a pidfd turns readable when the process exits, reaped or not
+await_pid_gone "$zpid" 3000
+check "a zombie to name" test "$(cut -d' ' -f3 "/proc/$zpid/stat")" = Z
+zstart=$(sed 's/.*) //' "/proc/$zpid/stat" | cut -d' ' -f20)
+sed -i -e "s/^pid=.*/pid=$zpid/" -e "s/^pidstart=.*/pidstart=$zstart/" -e 's/^state=.*/state=RUNNING/' "$SVDIR/zomb/supervise/status"
+supervise_bg "$SVDIR/zomb"; await_supervised "$SVDIR/zomb"
+check "zombie in the status file: a fresh run starts" await_file "$T/zomb.starts" "start
+start" 3000
+check "zombie in the status file: the new pid is not the zombie" test "$(statusval "$SVDIR/zomb" pid)" != "$zpid"
+expect_eq "zombie in the status file: a first start, not a restart" "$(statusval "$SVDIR/zomb" restarts)" 0
+check "zombie in the status file: not adopted" test -z "$(grep adopted "$T/zomb.err")"

@@ -44,7 +44,7 @@ if id nobody >/dev/null 2>&1; then
 fi
 
 # s6 files: down-signal, timeout-kill (ms), conf wins
-mksv s6 'exec sigcatch -e HUP >>'"$T"'/s6.out'
+mksv_ready s6 'exec sigcatch -n 3 -e HUP >>'"$T"'/s6.out'
 echo HUP > "$SVDIR/s6/down-signal"
 supervise_bg "$SVDIR/s6"; await_supervised "$SVDIR/s6"
 svc -w U -T 5000 "$SVDIR/s6"
@@ -52,11 +52,11 @@ svc -d -w D -T 5000 "$SVDIR/s6"
 check "down-signal HUP is the stop signal" grep -q "caught SIGHUP" "$T/s6.out"
 echo 200 > "$SVDIR/s6/timeout-kill"
 echo QUIT > "$SVDIR/s6/down-signal"  # sigcatch ignores QUIT: timeout-kill must KILL it
-svc -u -w u -T 5000 "$SVDIR/s6"
+svc -u -w U -T 5000 "$SVDIR/s6"
 svc -d -w D -T 3000 "$SVDIR/s6"; expect_eq "timeout-kill in ms" $? 0
 expect_eq "timeout-kill: SIGKILL" "$(statusval "$SVDIR/s6" lastexit)" "signal KILL"
 printf 'stopsignal=HUP\n' > "$SVDIR/s6/conf"
-svc -u -w u -T 5000 "$SVDIR/s6"
+svc -u -w U -T 5000 "$SVDIR/s6"
 svc -d -w D -T 3000 "$SVDIR/s6"
 expect_eq "conf stopsignal beats down-signal" "$(statusval "$SVDIR/s6" lastexit)" "exit 0"
 
@@ -74,7 +74,7 @@ expect_eq "ready=1 and RUNNING" "$(statusval "$SVDIR/ready" ready):$(statusval "
 svc -r -w R -T 5000 "$SVDIR/ready"; expect_eq "-w R: restarted and ready" $? 0
 
 # supervise killed -9: the new one adopts the running service, never two copies
-mksv adopt 'echo start >> '"$T"'/adopt.starts; exec sigcatch -e TERM >/dev/null'
+mksv_ready adopt 'echo start >> '"$T"'/adopt.starts; exec sigcatch -n 3 -e TERM >/dev/null'
 supervise_bg "$SVDIR/adopt"; OLD=$BGPID
 await_supervised "$SVDIR/adopt"
 svc -w U -T 5000 "$SVDIR/adopt"

@@ -1,9 +1,10 @@
 # supervise's life cycle: start, status file, control FIFO, stop, letters, groups.
 . "$(dirname "$0")/lib.sh"
 
-mksv web 'echo start >> '"$T"'/web.starts; exec sigcatch -e TERM >>'"$T"'/web.out'
+mksv_ready web 'echo start >> '"$T"'/web.starts; exec sigcatch -n 3 -e TERM >>'"$T"'/web.out'
 supervise_bg "$SVDIR/web"; SUP=$BGPID
 check "starts and reaches RUNNING" await_status "$SVDIR/web" state=RUNNING
+check "ready once sigcatch has its handlers" svc -w U -T 5000 "$SVDIR/web"
 pid=$(statusval "$SVDIR/web" pid)
 check "status pid is the run process" test "$(cat /proc/$pid/comm 2>/dev/null)" = sigcatch
 for k in state pid since want ready restarts lastexit reason; do

@@ -1,7 +1,7 @@
 # svc and svstat as people and scripts use them.
 . "$(dirname "$0")/lib.sh"
 
-mksv web 'exec sigcatch -e TERM >/dev/null'
+mksv_ready web 'exec sigcatch -n 3 -e TERM >/dev/null'
 mksv worker 'exec sleep 1000'
 printf 'startsecs=0\n' > "$SVDIR/worker/conf"
 supervise_bg "$SVDIR/web"; await_supervised "$SVDIR/web"
