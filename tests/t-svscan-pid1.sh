@@ -13,10 +13,13 @@ if ! unshare --pid --fork --mount-proc true 2>/dev/null; then
   exit 0
 fi
 
-# hostpid CMDLINE: our pid of the process whose command line is exactly CMDLINE
+# hostpid CMDLINE: our pid of the process of svscan's namespace whose command
+# line is exactly CMDLINE (another test run may have the same command lines)
 hostpid() {
-  local p
+  local p ns
+  ns=$(readlink "/proc/$SCAN/ns/pid") || return 1
   for p in /proc/[0-9]*; do
+    [ "$(readlink "$p/ns/pid" 2>/dev/null)" = "$ns" ] || continue
     [ "$( { tr '\0' ' ' < "$p/cmdline"; } 2>/dev/null)" = "$1 " ] && { echo "${p#/proc/}"; return 0; }
   done
   return 1
