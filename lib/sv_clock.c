@@ -1,4 +1,3 @@
-#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -12,15 +11,24 @@ uint64_t sv_now_ms(void)
   return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* two digits and a NUL */
+static char *two_digits(char *buf, uint64_t v)
+{
+  buf[0] = (char)('0' + v / 10 % 10);
+  buf[1] = (char)('0' + v % 10);
+  buf[2] = 0;
+  return buf;
+}
+
 size_t sv_fmt_duration(char *buf, uint64_t secs)
 {
-  uint64_t days = secs / 86400, h = secs % 86400 / 3600, m = secs % 3600 / 60, s = secs % 60;
-  int n = days ? snprintf(buf, 40, "%llu day%s, %llu:%02llu:%02llu", (unsigned long long)days,
-                          days == 1 ? "" : "s", (unsigned long long)h, (unsigned long long)m,
-                          (unsigned long long)s)
-               : snprintf(buf, 40, "%llu:%02llu:%02llu", (unsigned long long)h,
-                          (unsigned long long)m, (unsigned long long)s);
-  return n < 0 ? 0 : (size_t)n;
+  uint64_t days = secs / 86400;
+  char d[21], h[21], m[3], s[3];
+  sv_u64(h, secs % 86400 / 3600);
+  two_digits(m, secs % 3600 / 60);
+  two_digits(s, secs % 60);
+  if (!days) return sv_strjoin(buf, 40, h, ":", m, ":", s, (char *)0);
+  return sv_strjoin(buf, 40, sv_u64(d, days), days == 1 ? " day, " : " days, ", h, ":", m, ":", s, (char *)0);
 }
 
 size_t sv_fmt_secs(char *buf, uint64_t ms)

@@ -1,7 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -37,7 +36,7 @@ int sv_control_send(char const *statedir, char const *s, size_t n)
   char path[SV_PATH_MAX + 16];
   int fd;
   size_t w;
-  snprintf(path, sizeof path, "%s/control", statedir);
+  sv_strjoin(path, sizeof path, statedir, "/control", (char *)0);
   /* O_NONBLOCK: ENXIO tells that no supervise holds the read end */
   fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) return errno == ENXIO || errno == ENOENT ? 0 : -1;
@@ -84,7 +83,7 @@ int sv_supervised(char const *statedir)
   char path[SV_PATH_MAX + 16];
   struct flock l = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
   int fd, r;
-  snprintf(path, sizeof path, "%s/lock", statedir);
+  sv_strjoin(path, sizeof path, statedir, "/lock", (char *)0);
   /* read-only open and F_GETLK: works for users who may not write the FIFO */
   fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return errno == ENOENT || errno == ENOTDIR ? 0 : -1;

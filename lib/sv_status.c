@@ -86,7 +86,7 @@ static void set_field(sv_status *st, char const *k, char const *v)
   else if (!strcmp(k, "starts")) st->starts = (unsigned)strtoul(v, 0, 10);
   else if (!strcmp(k, "commands")) st->commands = (unsigned)strtoul(v, 0, 10);
   else if (!strcmp(k, "lastexit")) parse_lastexit(st, v);
-  else if (!strcmp(k, "reason")) snprintf(st->reason, sizeof st->reason, "%s", v);
+  else if (!strcmp(k, "reason")) sv_strjoin(st->reason, sizeof st->reason, v, (char *)0);
   else if (!strcmp(k, "started")) sv_scan_secs(v, &st->started_ms);
   else if (!strcmp(k, "pidstart")) st->pidstart = strtoull(v, 0, 10);
   else if (!strcmp(k, "failures")) st->failures = (unsigned)strtoul(v, 0, 10);

@@ -15,7 +15,10 @@ size_t sv_strjoin(char *dst, size_t max, ...)
     size_t n = strlen(s);
     if (len + n >= max) {
       va_end(ap);
-      if (max) dst[len] = 0;
+      if (max) {
+        memcpy(dst + len, s, max - 1 - len);
+        dst[max - 1] = 0;
+      }
       return 0;
     }
     memcpy(dst + len, s, n);

@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 /* writes s1 s2 ... (a NULL ends the list) into dst of size max:
-   the length, or 0 with dst truncated if it did not fit */
+   the length, or 0 with dst truncated to max - 1 bytes if it did not fit */
 extern size_t sv_strjoin(char *dst, size_t max, ...);
 /* decimal u into buf (>= 21 bytes), NUL-terminated; returns buf */
 extern char *sv_u64(char *buf, uint64_t u);

@@ -6,6 +6,7 @@
 
 #include "sv_conf.h"
 #include "sv_svdir.h"
+#include "sv_str.h"
 
 char const *sv_scandir(void)
 {
@@ -15,8 +16,9 @@ char const *sv_scandir(void)
 
 void sv_statedir(char *buf, char const *svdir, int instance)
 {
-  if (instance < 0) snprintf(buf, SV_PATH_MAX, "%s/supervise", svdir);
-  else snprintf(buf, SV_PATH_MAX, "%s/supervise@%d", svdir, instance);
+  char num[22];
+  if (instance < 0) sv_strjoin(buf, SV_PATH_MAX, svdir, "/supervise", (char *)0);
+  else sv_strjoin(buf, SV_PATH_MAX, svdir, "/supervise@", sv_i64(num, instance), (char *)0);
 }
 
 unsigned sv_numprocs(char const *svdir)

@@ -95,13 +95,13 @@ static int reload_conf(void)
   if (r <= 0) {
     strerr_warnw(svpath, "/", err);
     set_state(SV_FATAL);
-    snprintf(st.reason, sizeof st.reason, "%s", err);
+    sv_strjoin(st.reason, sizeof st.reason, err, (char *)0);
     return 0;
   }
   if (!conf->has_run && !conf->command) {
     strerr_warnw("unable to start ", svpath, ": no run file and no command= in conf");
     set_state(SV_FATAL);
-    snprintf(st.reason, sizeof st.reason, "no run file and no command= in conf");
+    sv_strjoin(st.reason, sizeof st.reason, "no run file and no command= in conf", (char *)0);
     return 0;
   }
   return 1;
@@ -210,13 +210,13 @@ static int should_restart(void)
 
 static void go_fatal(char const *last)
 {
-  char span[48];
+  char span[48], num[21];
   uint64_t secs = (sv_now_ms() - first_failure_ms + 999) / 1000;
   if (secs < 60) { sv_u64(span, secs); strcat(span, "s"); }
   else sv_fmt_duration(span, secs);
   set_state(SV_FATAL);
-  snprintf(st.reason, sizeof st.reason, "Exited too quickly: %u starts in %s, last %s%s", st.failures, span, last,
-           has_file("log") || conf->stdout_dest ? " (see log)" : "");
+  sv_strjoin(st.reason, sizeof st.reason, "Exited too quickly: ", sv_u64(num, st.failures), " starts in ", span,
+             ", last ", last, has_file("log") || conf->stdout_dest ? " (see log)" : "", (char *)0);
   strerr_warnw(svname, ": ", st.reason);
 }
 
@@ -241,11 +241,11 @@ static void fail_start(char const *why)
   st.started_ms = 0;
   if (st.want != SV_WANT_UP) {
     set_state(SV_FATAL);
-    snprintf(st.reason, sizeof st.reason, "%s", why);
+    sv_strjoin(st.reason, sizeof st.reason, why, (char *)0);
   } else {
     count_failure(why);
-    if (st.state == SV_BACKOFF) snprintf(st.reason, sizeof st.reason, "%s", why);
-    else snprintf(st.reason + strlen(st.reason), sizeof st.reason - strlen(st.reason), "; %s", why);
+    if (st.state == SV_BACKOFF) sv_strjoin(st.reason, sizeof st.reason, why, (char *)0);
+    else sv_strjoin(st.reason + strlen(st.reason), sizeof st.reason - strlen(st.reason), "; ", why, (char *)0);
   }
   strerr_warnw(svname, ": ", why);
   announce();

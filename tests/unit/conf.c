@@ -9,6 +9,8 @@
 #include "sv_conf.h"
 #include "sv_control.h"
 #include "sv_status.h"
+#include "sv_str.h"
+#include "sv_svdir.h"
 
 static sv_conf c;
 static char err[SV_ERR_MAX];
@@ -99,6 +101,15 @@ static void test_formats(void)
   verdict("duration past a day", !strcmp(buf, "1 day, 1:01:01"), buf);
   sv_fmt_duration(buf, 3 * 86400);
   verdict("duration days", !strcmp(buf, "3 days, 0:00:00"), buf);
+  {
+    char small[8], path[SV_PATH_MAX];
+    verdict("strjoin fits", sv_strjoin(small, sizeof small, "ab", "cd", (char *)0) == 4 && !strcmp(small, "abcd"), small);
+    verdict("strjoin truncates to what fits", !sv_strjoin(small, sizeof small, "abcd", "efgh", (char *)0) && !strcmp(small, "abcdefg"), small);
+    sv_statedir(path, "/etc/sv/web", 12);
+    verdict("statedir of an instance", !strcmp(path, "/etc/sv/web/supervise@12"), path);
+    sv_statedir(path, "/etc/sv/web", -1);
+    verdict("statedir of a plain service", !strcmp(path, "/etc/sv/web/supervise"), path);
+  }
   sv_fmt_secs(buf, 12345678);
   verdict("secs format", !strcmp(buf, "12345.678"), buf);
   verdict("secs scan round trip", sv_scan_secs("12345.678", &ms) && ms == 12345678, "");
