@@ -147,9 +147,12 @@ printf 'startsecs=0\n' > "$SVDIR/zomb/conf"
 supervise_bg "$SVDIR/zomb"; ZSUP=$BGPID; await_status "$SVDIR/zomb" state=RUNNING
 kill -KILL "$ZSUP"; await_pid_gone "$ZSUP"
 kill -KILL "$(statusval "$SVDIR/zomb" pid)"
-bash -c 'sleep 0 & echo $! > "$0"; exec sleep 1000' "$T/zomb.pid" & PIDS+=($!)
-await_file "$T/zomb.pid" ""
+# the child ends only once its parent is sigcatch, which never reaps (bash would)
+mkfifo "$T/zomb.go"
+bash -c 'head -c 1 "$1" >/dev/null & echo $! > "$0"; exec sigcatch' "$T/zomb.pid" "$T/zomb.go" > "$T/zomb.parent" & PIDS+=($!)
+await_file "$T/zomb.parent" ready
 zpid=$(cat "$T/zomb.pid")
+echo > "$T/zomb.go"
 # a pidfd turns readable when the process exits, reaped or not
 await_pid_gone "$zpid" 3000
 check "a zombie to name" test "$(cut -d' ' -f3 "/proc/$zpid/stat")" = Z
