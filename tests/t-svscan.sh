@@ -40,7 +40,8 @@ sleepers() {
 mksv web 'echo "$$" >> '"$T"'/web.starts; exec sleep 1001'
 mksv multi 'echo "i=$SV_INSTANCE" >> '"$T"'/multi.starts; exec sleep 1002'
 printf 'numprocs=3\npriority=10\n' > "$SVDIR/multi/conf"
-mksv talk 'i=$(cat '"$T"'/talk.cnt 2>/dev/null || echo 0); while :; do i=$((i+1)); echo "$i"; echo "$i" > '"$T"'/talk.cnt; sleep 0.02; done'
+# talk.cnt by rename: a kill never leaves it empty
+mksv talk 'i=$(cat '"$T"'/talk.cnt 2>/dev/null || echo 0); while :; do i=$((i+1)); echo "$i"; echo "$i" > '"$T"'/talk.tmp; mv '"$T"'/talk.tmp '"$T"'/talk.cnt; sleep 0.02; done'
 mkdir -p "$SVDIR/talk/log"
 printf '#!/bin/sh\nexec cat >> %s/talk.log\n' "$T" > "$SVDIR/talk/log/run"; chmod +x "$SVDIR/talk/log/run"
 start_svscan
