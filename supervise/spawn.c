@@ -243,7 +243,7 @@ pid_t spawn_run(sv_conf const *c, char const *svpath, int instance, outfds const
 }
 
 pid_t spawn_finish(sv_conf const *c, char const *svpath, char const *name, int instance, outfds const *o,
-                   int known, int wstat, char *err)
+                   int known, int wstat, int *reportfd, char *err)
 {
   char path[SV_PATH_MAX + 8], code[22], sig[22];
   char const *argv[5] = { path, code, sig, name, 0 };
@@ -255,15 +255,6 @@ pid_t spawn_finish(sv_conf const *c, char const *svpath, char const *name, int i
     strcpy(code, "-1");
     sv_i64(sig, known ? WTERMSIG(wstat) : 0);
   }
-  /* finish runs like run, without the readiness pipe; its exec report is
-     read at once: finish is short and rare, and a failure is only logged */
-  {
-    int reportfd, r;
-    pid_t pid = spawn(c, instance, o, argv, path, -1, &reportfd, err);
-    if (!pid) return 0;
-    ndelay_off(reportfd);
-    r = spawn_report(reportfd, err);
-    if (r == 0) { waitpid_nointr(pid, 0, 0); return 0; }
-    return pid;
-  }
+  /* finish runs like run, without the readiness pipe */
+  return spawn(c, instance, o, argv, path, -1, reportfd, err);
 }

@@ -50,6 +50,8 @@ static int sigfd = -1;
 static int notiffd = -1;  /* readiness pipe, read end */
 static int pidfd = -1;    /* an adopted run we are not the parent of */
 static int reportfd = -1; /* the new run's exec report, until it exec'd or failed */
+static int finreportfd = -1; /* the same for finish: read in the event loop, as
+                                its child may block before exec (user lookup) */
 static char execerr[SV_ERR_MAX]; /* why the new run could not exec */
 static pid_t leftover;    /* process group left behind by a run that exited */
 static outfds outs = { -1, -1 };
@@ -377,7 +379,7 @@ static void on_run_exit(int known, int wstat)
   if (!stopped) settle_exit();
   if (has_file("finish")) {
     char err[SV_ERR_MAX];
-    st.finish = spawn_finish(conf, svpath, svname, instance, &outs, known, wstat, err);
+    st.finish = spawn_finish(conf, svpath, svname, instance, &outs, known, wstat, &finreportfd, err);
     /* timeout-finish=0: never killed, as in s6 */
     if (st.finish && conf->finish_timeout_ms) t_finish_kill = sv_now_ms() + conf->finish_timeout_ms;
     if (!st.finish) strerr_warnw(svname, ": ", err);
@@ -392,8 +394,20 @@ static void on_run_exit(int known, int wstat)
   announce();
 }
 
+/* a finish that could not be executed: only logged, the service goes on */
+static void handle_finish_report(void)
+{
+  char err[SV_ERR_MAX];
+  int r = spawn_report(finreportfd, err);
+  if (r < 0) return;
+  finreportfd = -1;
+  if (!r) strerr_warnw(svname, ": ", err);
+}
+
 static void on_finish_exit(void)
 {
+  /* the child is gone: its report, if any, is all there */
+  if (finreportfd >= 0) handle_finish_report();
   st.finish = 0;
   t_finish_kill = 0;
   proceed();
@@ -694,7 +708,7 @@ static void first_start(int conf_ok)
 
 int main(int argc, char const *const *argv)
 {
-  iopause_fd x[5];
+  iopause_fd x[6];
   parse_args(argc, argv);
   if (!fd_sanitize()) strerr_diefusys(111, "sanitize standard fds");
   take_lock();
@@ -714,7 +728,7 @@ int main(int argc, char const *const *argv)
   }
 
   for (;;) {
-    unsigned n = 2, inotif = 0, ipidfd = 0, ireport = 0;
+    unsigned n = 2, inotif = 0, ipidfd = 0, ireport = 0, ifinreport = 0;
     uint64_t e;
     tain deadline;
     int r;
@@ -724,6 +738,7 @@ int main(int argc, char const *const *argv)
     if (notiffd >= 0) { inotif = n; x[n].fd = notiffd; x[n++].events = IOPAUSE_READ; }
     if (pidfd >= 0) { ipidfd = n; x[n].fd = pidfd; x[n++].events = IOPAUSE_READ; }
     if (reportfd >= 0) { ireport = n; x[n].fd = reportfd; x[n++].events = IOPAUSE_READ; }
+    if (finreportfd >= 0) { ifinreport = n; x[n].fd = finreportfd; x[n++].events = IOPAUSE_READ; }
     e = earliest_deadline();
     if (e) {
       uint64_t now = sv_now_ms();
@@ -735,6 +750,7 @@ int main(int argc, char const *const *argv)
     if (r < 0) strerr_diefusys(111, "iopause");
     /* the exec report before SIGCHLD: a run that exec'd is announced first */
     if (ireport && reportfd >= 0 && x[ireport].revents) handle_report();
+    if (ifinreport && finreportfd >= 0 && x[ifinreport].revents) handle_finish_report();
     if (x[0].revents & IOPAUSE_READ) handle_signals();
     if (x[1].revents & IOPAUSE_READ) handle_control();
     if (inotif && notiffd >= 0 && x[inotif].revents) handle_notification();

@@ -22,9 +22,10 @@ extern pid_t spawn_run(sv_conf const *c, char const *svpath, int instance, outfd
 /* reads the child's report on reportfd: 1 exec'd (EOF), 0 failed (err filled),
    -1 nothing yet; reportfd is closed unless -1 */
 extern int spawn_report(int reportfd, char *err);
-/* starts ./finish CODE STATUS NAME: pid, or 0 with err filled */
+/* starts ./finish CODE STATUS NAME: pid and its exec report in *reportfd,
+   or 0 with err filled */
 extern pid_t spawn_finish(sv_conf const *c, char const *svpath, char const *name, int instance, outfds const *o,
-                          int known, int wstat, char *err);
+                          int known, int wstat, int *reportfd, char *err);
 
 /* outputs.c: the svlog processes behind stdout=PATH and stderr=PATH */
 /* makes the loggers match c: 1 ok (fds in out and err, -1 none), 0 error (errbuf) */

@@ -86,6 +86,14 @@ echo 300 > "$SVDIR/fin/timeout-finish"
 svc -u -w u -T 3000 "$SVDIR/fin"
 svc -d -w D -T 5000 "$SVDIR/fin"; expect_eq "timeout-finish kills a hanging finish (svc -w D returns)" $? 0
 expect_eq "finish=0 after D" "$(statusval "$SVDIR/fin" finish)" 0
+# a finish that cannot be executed: one line naming it and why; the service goes on
+chmod -x "$SVDIR/fin/finish"
+svc -u -w u -T 3000 "$SVDIR/fin"
+svc -d -w D -T 5000 "$SVDIR/fin"; expect_eq "finish not executable: svc -w D returns" $? 0
+expect_match "finish not executable: logged with the file and the reason" \
+  "$(grep -c "fin: unable to exec $SVDIR/fin/finish: Permission denied" "$T/fin.err")" '^1$'
+svc -u -w u -T 3000 "$SVDIR/fin"; expect_eq "finish not executable: the service starts again" $? 0
+svc -d -w D -T 5000 "$SVDIR/fin"
 
 # u while STOPPING: the service comes back once the old run is gone
 mksv_ready slowstop 'echo start >> '"$T"'/slowstop.starts; exec sigcatch -n 3 >/dev/null'
