@@ -25,12 +25,13 @@
 
 #include <skalibs/djbunix.h>
 #include <skalibs/iopause.h>
-#include <skalibs/selfpipe.h>
 #include <skalibs/sgetopt.h>
 #include <skalibs/stralloc.h>
 #include <skalibs/strerr.h>
 #include <skalibs/tai.h>
 #include <skalibs/types.h>
+
+#include "sv_signals.h"
 
 #define USAGE                                                                                                          \
   "svlog [-s BYTES] [-n COUNT] [-t|-T] [-l LINEMAX] DIR | svlog -F FILE [-s BYTES] [-n COUNT] [-t|-T] [-l LINEMAX]"
@@ -628,21 +629,16 @@ static void setup(void)
 
 /* ---------------------------------------------------------------- main */
 
-static void handle_signals(void)
+static void on_signal(int sig)
 {
-  for (;;) {
-    int sig = selfpipe_read();
-    switch (sig) {
-    case -1: strerr_diefu1sys(111, "read selfpipe");
-    case 0: return;
-    case SIGALRM:
-      if (flag.midline)
-        flag.alarm = 1; /* rotate once the line is complete */
-      else if (cursize + staged)
-        flag.rotate = 1;
-      break;
-    default: flag.exiting = 1; break;
-    }
+  switch (sig) {
+  case SIGALRM:
+    if (flag.midline)
+      flag.alarm = 1; /* rotate once the line is complete */
+    else if (cursize + staged)
+      flag.rotate = 1;
+    break;
+  default: flag.exiting = 1; break;
   }
 }
 
@@ -720,14 +716,12 @@ int main(int argc, char const *const *argv)
     makedir(parent);
   }
   setup();
-  spfd = selfpipe_init();
-  if (spfd < 0) strerr_diefu1sys(111, "init selfpipe");
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGHUP);
   sigaddset(&set, SIGALRM);
-  if (selfpipe_trapset(&set) < 0) strerr_diefu1sys(111, "trap signals");
+  spfd = sv_signals_trap(&set);
   tain_now_set_stopwatch_g();
 
   for (;;) {
@@ -737,7 +731,7 @@ int main(int argc, char const *const *argv)
     unsigned int n = idle && !flag.exiting && !flag.eof ? 2 : 1;
     if (idle && (flag.exiting || flag.eof)) break;
     if (iopause_g(x, n, flag.blocked ? &retry : &tain_infinite) < 0) strerr_diefu1sys(111, "iopause");
-    if (x[0].revents & IOPAUSE_READ) handle_signals();
+    if (x[0].revents & IOPAUSE_READ) sv_signals_each(&on_signal);
     if (flag.blocked && !tain_future(&retry)) flag.blocked = 0;
     if (n == 2 && x[1].revents & IOPAUSE_READ && !flag.exiting) readin();
     if (!flag.blocked) work();

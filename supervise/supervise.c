@@ -16,7 +16,6 @@
 
 #include <skalibs/djbunix.h>
 #include <skalibs/iopause.h>
-#include <skalibs/selfpipe.h>
 #include <skalibs/sgetopt.h>
 #include <skalibs/sig.h>
 #include <skalibs/strerr.h>
@@ -26,6 +25,7 @@
 #include "sv_conf.h"
 #include "sv_control.h"
 #include "sv_status.h"
+#include "sv_signals.h"
 #include "sv_str.h"
 #include "sv_svdir.h"
 #include "supervise.h"
@@ -530,21 +530,14 @@ static void handle_notification(void)
   announce();
 }
 
-static void handle_signals(void)
+static void on_signal(int sig)
 {
-  for (;;) {
-    int sig = selfpipe_read();
-    if (sig <= 0) {
-      if (sig < 0) strerr_diefusys(111, "selfpipe_read");
-      return;
-    }
-    switch (sig) {
-      case SIGCHLD: reap(); break;
-      case SIGTERM:
-      case SIGINT: do_down(); flag.exit = 1; break;
-      case SIGHUP: flag.exit = 1; break;
-      default: break;
-    }
+  switch (sig) {
+    case SIGCHLD: reap(); break;
+    case SIGTERM:
+    case SIGINT: do_down(); flag.exit = 1; break;
+    case SIGHUP: flag.exit = 1; break;
+    default: break;
   }
 }
 
@@ -681,14 +674,12 @@ static void parse_args(int argc, char const *const *argv)
 static void setup_signals(void)
 {
   sigset_t set;
-  sigfd = selfpipe_init();
-  if (sigfd < 0) strerr_diefusys(111, "init selfpipe");
   sigemptyset(&set);
   sigaddset(&set, SIGCHLD);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGHUP);
-  if (!selfpipe_trapset(&set)) strerr_diefusys(111, "trap signals");
+  sigfd = sv_signals_trap(&set);
   sig_ignore(SIGPIPE);
 }
 
@@ -751,7 +742,7 @@ int main(int argc, char const *const *argv)
     /* the exec report before SIGCHLD: a run that exec'd is announced first */
     if (ireport && reportfd >= 0 && x[ireport].revents) handle_report();
     if (ifinreport && finreportfd >= 0 && x[ifinreport].revents) handle_finish_report();
-    if (x[0].revents & IOPAUSE_READ) handle_signals();
+    if (x[0].revents & IOPAUSE_READ) sv_signals_each(&on_signal);
     if (x[1].revents & IOPAUSE_READ) handle_control();
     if (inotif && notiffd >= 0 && x[inotif].revents) handle_notification();
     if (ipidfd && pidfd >= 0 && x[ipidfd].revents) on_run_exit(0, 0);

@@ -21,7 +21,6 @@
 
 #include <skalibs/djbunix.h>
 #include <skalibs/iopause.h>
-#include <skalibs/selfpipe.h>
 #include <skalibs/sgetopt.h>
 #include <skalibs/strerr.h>
 #include <skalibs/tai.h>
@@ -29,6 +28,7 @@
 #include "sv_clock.h"
 #include "sv_control.h"
 #include "sv_conf.h"
+#include "sv_signals.h"
 #include "sv_status.h"
 #include "sv_svdir.h"
 
@@ -613,22 +613,15 @@ static int rescan(void)
 
 /* ---- events ---- */
 
-static void handle_signals(void)
+static void on_signal(int sig)
 {
-  for (;;) {
-    int sig = selfpipe_read();
-    if (sig <= 0) {
-      if (sig < 0) strerr_diefusys(111, "selfpipe_read");
-      return;
-    }
-    switch (sig) {
-      case SIGCHLD: reap(); break;
-      case SIGHUP: flag.rescan = 1; break;
-      case SIGTERM: start_quit("SIGTERM"); break;
-      case SIGINT: start_quit("SIGINT"); break;
-      case SIGPWR: start_quit("SIGPWR"); break;
-      default: break;
-    }
+  switch (sig) {
+    case SIGCHLD: reap(); break;
+    case SIGHUP: flag.rescan = 1; break;
+    case SIGTERM: start_quit("SIGTERM"); break;
+    case SIGINT: start_quit("SIGINT"); break;
+    case SIGPWR: start_quit("SIGPWR"); break;
+    default: break;
   }
 }
 
@@ -725,8 +718,6 @@ static void make_fifo(void)
 static void setup_signals(void)
 {
   sigset_t set;
-  sigfd = selfpipe_init();
-  if (sigfd < 0) strerr_diefusys(111, "init selfpipe");
   sigemptyset(&set);
   sigaddset(&set, SIGCHLD);
   sigaddset(&set, SIGTERM);
@@ -734,7 +725,7 @@ static void setup_signals(void)
   sigaddset(&set, SIGHUP);
   /* what a container runtime or an init sends to PID 1 */
   if (flag.pid1) sigaddset(&set, SIGPWR);
-  if (!selfpipe_trapset(&set)) strerr_diefusys(111, "trap signals");
+  sigfd = sv_signals_trap(&set);
 }
 
 /* a thousand services with loggers hold two thousand pipe ends */
@@ -814,7 +805,7 @@ int main(int argc, char const *const *argv)
     x[0].fd = sigfd, x[0].events = IOPAUSE_READ;
     x[1].fd = ctlfd, x[1].events = IOPAUSE_READ;
     if (iopause_g(x, 2, &deadline) < 0) strerr_diefusys(111, "iopause");
-    if (x[0].revents & IOPAUSE_READ) handle_signals();
+    if (x[0].revents & IOPAUSE_READ) sv_signals_each(&on_signal);
     if (x[1].revents & IOPAUSE_READ) handle_control();
     handle_timers();
     compact();

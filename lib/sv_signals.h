@@ -1,0 +1,15 @@
+/* Signals through skalibs' selfpipe, the same way in every long-running
+   program: one fd to wait on, then each pending signal handed over. */
+#ifndef SV_SIGNALS_H
+#define SV_SIGNALS_H
+
+#include <signal.h>
+
+/* traps the signals of set on a selfpipe: its fd; dies (111) on failure.
+   skalibs 2.13's selfpipe_trapset says 1 ok, 0 failed (older ones 0 / -1):
+   one place knows it */
+extern int sv_signals_trap(sigset_t const *set);
+/* calls handle(sig) for each signal pending, until none is; dies on errors */
+extern void sv_signals_each(void (*handle)(int));
+
+#endif
