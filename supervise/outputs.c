@@ -25,12 +25,14 @@ struct logger_s {
   char path[SV_PATH_MAX];  /* absolute */
   uint64_t maxbytes;
   unsigned backups;
-  int r, w;            /* the pipe; -1 when none */
+  int piped;           /* r and w are the pipe; 0: none */
+  int r, w;
   pid_t pid;           /* svlog, 0 when not running */
   uint64_t restart_at; /* ms, 0: none */
 };
 
-static logger loggers[2] = { { .r = -1, .w = -1 }, { .r = -1, .w = -1 } };
+/* all zero, so in .bss: a service without stdout= never touches these pages */
+static logger loggers[2];
 static char svlog_path[SV_PATH_MAX];
 
 /* svlog beside our own executable, never one from PATH */
@@ -75,10 +77,14 @@ static void start_logger(logger *l)
 
 static void drop_logger(logger *l)
 {
+  /* nothing written when there is nothing to drop: pages stay untouched */
+  if (!l->piped && !l->pid && !l->restart_at && !l->given[0]) return;
   /* closing our write end lets svlog drain the pipe and exit on EOF */
-  if (l->w >= 0) close(l->w);
-  if (l->r >= 0) close(l->r);
-  l->r = l->w = -1;
+  if (l->piped) {
+    close(l->w);
+    close(l->r);
+  }
+  l->piped = 0;
   l->pid = 0;
   l->restart_at = 0;
   l->path[0] = l->given[0] = 0;
@@ -95,7 +101,7 @@ static int ensure(unsigned i, char const *dest, uint64_t maxbytes, unsigned back
   logger *l = &loggers[i];
   int p[2];
   if (!is_file_dest(dest)) { drop_logger(l); return -1; }
-  if (l->w >= 0 && !strcmp(l->given, dest) && l->maxbytes == maxbytes && l->backups == backups) return l->w;
+  if (l->piped && !strcmp(l->given, dest) && l->maxbytes == maxbytes && l->backups == backups) return l->w;
   drop_logger(l);
   if (pipecoe(p) < 0) {
     snprintf(err, SV_ERR_MAX, "unable to create a pipe for %s: %s", dest, strerror(errno));
@@ -110,7 +116,7 @@ static int ensure(unsigned i, char const *dest, uint64_t maxbytes, unsigned back
     snprintf(l->path, sizeof l->path, "%.500s/%.500s", cwd, dest);
   }
   l->maxbytes = maxbytes, l->backups = backups;
-  l->r = p[0], l->w = p[1];
+  l->r = p[0], l->w = p[1], l->piped = 1;
   start_logger(l);
   return l->w;
 }
@@ -129,7 +135,7 @@ int outputs_reaped(pid_t pid, int wstat)
     logger *l = &loggers[i];
     if (!pid || l->pid != pid) continue;
     l->pid = 0;
-    if (l->w < 0) return 1;
+    if (!l->piped) return 1;
     /* the pipe still holds what it was not given: a new svlog takes it */
     strerr_warnw("svlog for ", l->path, " died (", WIFSIGNALED(wstat) ? "signal" : "exit", "), restarting it in 1 second");
     l->restart_at = sv_now_ms() + 1000;
@@ -149,7 +155,7 @@ uint64_t outputs_deadline(void)
 void outputs_timer(uint64_t now)
 {
   for (unsigned i = 0; i < 2; i++)
-    if (loggers[i].restart_at && now >= loggers[i].restart_at && loggers[i].r >= 0) start_logger(&loggers[i]);
+    if (loggers[i].restart_at && now >= loggers[i].restart_at && loggers[i].piped) start_logger(&loggers[i]);
 }
 
 void outputs_close(void)
