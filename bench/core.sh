@@ -10,7 +10,9 @@
 #
 #  1. memory: RSS, PSS and private (USS) kB from /proc/PID/smaps_rollup of one
 #     idle supervisor whose service is `exec sleep 1000000`, once after start
-#     and once more after all the restarts below;
+#     and once more after all the restarts below.  svkit and s6 each run two
+#     supervisors (plain, and with readiness notification: "ready"), so that
+#     each binary's text is shared between two processes alike;
 #  2. restart latency: a service that has been up > 2 s is killed with SIGKILL;
 #     latency = from just before kill(2) to the first instruction of the next
 #     `run` (run is a tiny compiled program that appends CLOCK_MONOTONIC ns and
@@ -52,7 +54,7 @@ W=$(mktemp -d /tmp/bench-core.XXXXXX) || die "unable to mktemp"
 # a freshly built binary's page-cache pages are dirty until written back, and
 # smaps counts them as Private_Dirty: write them back first for a fair USS
 sync
-TOOLS="svkit s6 s6r runit daemontools"
+TOOLS="svkit svkr s6 s6r runit daemontools"
 declare -A SUP DIR
 PIDS=()
 
@@ -278,9 +280,14 @@ done
 # (notification-fd 3): s6-supervise restarts a service at once only if it
 # has been *ready* for more than 1 s, else it pauses 1 s before the respawn.
 echo 3 > "${DIR[s6r]}/notification-fd"
+# svkr: svkit's supervise with the same readiness service; with it two
+# supervise processes run, as two s6-supervise do, so each binary's text is
+# shared (and counted in PSS) alike
+echo 3 > "${DIR[svkr]}/notification-fd"
 # svkit: the service dir as runit/s6 would have it, with svkit's defaults
 # (startsecs=1, backoff=1): no conf file.
 "$B/bin/supervise" "${DIR[svkit]}" 2>"$W/svkit.log" & SUP[svkit]=$!
+"$B/bin/supervise" "${DIR[svkr]}" 2>"$W/svkr.log" & SUP[svkr]=$!
 "$S6SUP" "${DIR[s6]}" 2>"$W/s6.log" & SUP[s6]=$!
 "$S6SUP" "${DIR[s6r]}" 2>"$W/s6r.log" & SUP[s6r]=$!
 "$RUNSV" "${DIR[runit]}" 2>"$W/runit.log" & SUP[runit]=$!
@@ -347,7 +354,7 @@ for i in $(seq "$N"); do
     age=$(( (now - sns) / 1000000 ))
     [ "$age" -lt "$MINAGE" ] && sleep "$(awk -v a=$((MINAGE - age)) 'BEGIN { printf "%.3f", a / 1000 }')"
     case $t in
-      svkit) us=$("$SVB" time 6000 "$B/bin/svc" -r -w r -T 5000 "$d") ;;
+      svkit|svkr) us=$("$SVB" time 6000 "$B/bin/svc" -r -w r -T 5000 "$d") ;;
       s6|s6r) us=$("$SVB" time 6000 "$S6SVC" -r -wr -T 5000 "$d") ;;
       runit) us=$("$SVB" time 6000 "$SV" -w 5 restart "$d") ;;
       daemontools) us=$("$SVB" dtrestart "$DTSVC" "$d" 5000) ;;
@@ -365,7 +372,7 @@ for t in $TOOLS; do MEM1[$t]=$(mem "${SUP[$t]}"); done
 # ---- report ----
 label() {
   case $1 in
-    svkit) echo "svkit" ;; s6) echo "s6" ;; s6r) echo "s6 ready" ;;
+    svkit) echo "svkit" ;; svkr) echo "svkit ready" ;; s6) echo "s6" ;; s6r) echo "s6 ready" ;;
     runit) echo "runit" ;; daemontools) echo "daemontools" ;; svkitpoll) echo "svkit" ;;
   esac
 }
@@ -378,10 +385,12 @@ printf 'svkit %s (%s); s6 %s; runit %s; daemontools %s\n' \
   "$(dpkg-query -W -f '${Version}' runit 2>/dev/null || echo '?')" \
   "$(dpkg-query -W -f '${Version}' daemontools 2>/dev/null || echo '?')"
 echo "run = a compiled stamp-then-exec-sleep program, the same for all; svkit's service dir has no conf"
-echo "(defaults: startsecs 1, backoff 1); \"s6 ready\" = s6-supervise with notification-fd 3, run notifies."
+echo "(defaults: startsecs 1, backoff 1); \"s6 ready\" = s6-supervise with notification-fd 3, run notifies;"
+echo "\"svkit ready\" = svkit's supervise on the same service."
 echo
 echo "1. memory of one idle supervisor (kB, /proc/PID/smaps_rollup; USS = Private_Clean+Private_Dirty)"
-echo "   PSS splits shared pages among the processes mapping them: svkit and s6-supervise share libskarnet here."
+echo "   PSS splits shared pages among the processes mapping them: svkit and s6-supervise share libskarnet here,"
+echo "   and two of each run (plain and ready), so each binary's own text is split alike."
 printf '   %-12s %7s %7s %7s  %7s %7s %7s   %s\n' tool RSS PSS USS "RSS/s6" "PSS/s6" "USS/s6" "after the restarts: RSS PSS USS"
 read -r s6r s6p s6u <<<"${MEM0[s6]}"
 for t in $TOOLS; do
@@ -406,7 +415,7 @@ read -r s6m _ < <(nums "${RT[s6]}" | stats)
 read -r s6rm _ < <(nums "${RT[s6r]}" | stats)
 for t in $TOOLS svkitpoll; do
   case $t in
-    svkit) c="build/bin/svc -r -w r" ;;
+    svkit|svkr) c="build/bin/svc -r -w r" ;;
     svkitpoll) c="svc -r + poll status 1 ms (ref.)" ;;
     s6|s6r) c="s6-svc -r -wr" ;;
     runit) c="sv restart (reference)" ;;

@@ -37,6 +37,18 @@ void sv_conf_defaults(sv_conf *c)
   c->finish_timeout_ms = 5000;
 }
 
+/* ASCII case-insensitive equality: libc's strcasecmp goes through the
+   locale, whose pages supervise would then keep */
+static int ieq(char const *a, char const *b)
+{
+  for (;; a++, b++) {
+    char x = *a >= 'A' && *a <= 'Z' ? *a + 32 : *a;
+    char y = *b >= 'A' && *b <= 'Z' ? *b + 32 : *b;
+    if (x != y) return 0;
+    if (!x) return 1;
+  }
+}
+
 int sv_signal_scan(char const *s)
 {
   unsigned n = 0;
@@ -45,7 +57,7 @@ int sv_signal_scan(char const *s)
     for (; *s >= '0' && *s <= '9'; s++) n = n * 10 + (unsigned)(*s - '0');
     return *s || n == 0 || n >= NSIG ? 0 : (int)n;
   }
-  if (!strncasecmp(s, "SIG", 3)) s += 3;
+  if ((s[0] | 32) == 's' && (s[1] | 32) == 'i' && (s[2] | 32) == 'g') s += 3;
   {
     char up[16];
     size_t i = 0;
@@ -104,18 +116,18 @@ static int scan_size(char const *s, uint64_t *bytes)
   uint64_t n, mult = 1;
   char const *p;
   if (!scan_uint(s, &n, &p)) return 0;
-  if (!strcasecmp(p, "KB") || !strcasecmp(p, "K")) mult = 1024;
-  else if (!strcasecmp(p, "MB") || !strcasecmp(p, "M")) mult = 1024 * 1024;
-  else if (!strcasecmp(p, "GB") || !strcasecmp(p, "G")) mult = 1024 * 1024 * 1024;
-  else if (*p && strcasecmp(p, "B")) return 0;
+  if (ieq(p, "KB") || ieq(p, "K")) mult = 1024;
+  else if (ieq(p, "MB") || ieq(p, "M")) mult = 1024 * 1024;
+  else if (ieq(p, "GB") || ieq(p, "G")) mult = 1024 * 1024 * 1024;
+  else if (*p && !ieq(p, "B")) return 0;
   *bytes = n * mult;
   return 1;
 }
 
 static int scan_bool(char const *s, int *b)
 {
-  if (!strcasecmp(s, "true") || !strcasecmp(s, "yes") || !strcmp(s, "1") || !strcasecmp(s, "on")) *b = 1;
-  else if (!strcasecmp(s, "false") || !strcasecmp(s, "no") || !strcmp(s, "0") || !strcasecmp(s, "off")) *b = 0;
+  if (ieq(s, "true") || ieq(s, "yes") || !strcmp(s, "1") || ieq(s, "on")) *b = 1;
+  else if (ieq(s, "false") || ieq(s, "no") || !strcmp(s, "0") || ieq(s, "off")) *b = 0;
   else return 0;
   return 1;
 }
@@ -177,9 +189,9 @@ static int parse_exitcodes(sv_conf *c, char *v)
 static int parse_restart(char const *v, enum sv_restart *r)
 {
   int b;
-  if (!strcasecmp(v, "always")) *r = SV_RESTART_ALWAYS;
-  else if (!strcasecmp(v, "never")) *r = SV_RESTART_NEVER;
-  else if (!strcasecmp(v, "unexpected")) *r = SV_RESTART_UNEXPECTED;
+  if (ieq(v, "always")) *r = SV_RESTART_ALWAYS;
+  else if (ieq(v, "never")) *r = SV_RESTART_NEVER;
+  else if (ieq(v, "unexpected")) *r = SV_RESTART_UNEXPECTED;
   else if (scan_bool(v, &b)) *r = b ? SV_RESTART_ALWAYS : SV_RESTART_NEVER;
   else return 0;
   return 1;

@@ -5,6 +5,7 @@
 
 #include <skalibs/djbunix.h>
 #include <skalibs/sig.h>
+#include <skalibs/types.h>
 
 #include "sv_svdir.h"
 #include "sv_clock.h"
@@ -64,11 +65,27 @@ int sv_status_write(char const *statedir, sv_status const *st)
   return openwritenclose_suffix(path, buf, n, ".new");
 }
 
+/* decimal fields of the status file: skalibs' scanners, not libc's strtol
+   family (locale tables supervise would otherwise keep paged in) */
+static int dec_int(char const *s)
+{
+  int i = 0;
+  int_scan(s, &i);
+  return i;
+}
+
+static uint64_t dec_u64(char const *s)
+{
+  uint64_t u = 0;
+  uint64_scan(s, &u);
+  return u;
+}
+
 static void parse_lastexit(sv_status *st, char const *v)
 {
-  if (!strncmp(v, "exit ", 5)) { st->lastexit_kind = SV_EXIT_CODE; st->lastexit = atoi(v + 5); }
+  if (!strncmp(v, "exit ", 5)) { st->lastexit_kind = SV_EXIT_CODE; st->lastexit = dec_int(v + 5); }
   else if (!strncmp(v, "signal ", 7)) {
-    int s = v[7] >= '0' && v[7] <= '9' ? atoi(v + 7) : sig_number(v + 7);
+    int s = v[7] >= '0' && v[7] <= '9' ? dec_int(v + 7) : sig_number(v + 7);
     st->lastexit_kind = SV_EXIT_SIGNAL;
     st->lastexit = s;
   }
@@ -78,21 +95,21 @@ static void parse_lastexit(sv_status *st, char const *v)
 static void set_field(sv_status *st, char const *k, char const *v)
 {
   if (!strcmp(k, "state")) { if (!sv_state_scan(v, &st->state)) st->state = SV_STOPPED; }
-  else if (!strcmp(k, "pid")) st->pid = atoi(v);
+  else if (!strcmp(k, "pid")) st->pid = dec_int(v);
   else if (!strcmp(k, "since")) sv_scan_secs(v, &st->since_ms);
   else if (!strcmp(k, "want")) st->want = !strcmp(v, "down") ? SV_WANT_DOWN : !strcmp(v, "once") ? SV_WANT_ONCE : SV_WANT_UP;
-  else if (!strcmp(k, "ready")) st->ready = atoi(v);
-  else if (!strcmp(k, "restarts")) st->restarts = (unsigned)strtoul(v, 0, 10);
-  else if (!strcmp(k, "starts")) st->starts = (unsigned)strtoul(v, 0, 10);
-  else if (!strcmp(k, "commands")) st->commands = (unsigned)strtoul(v, 0, 10);
+  else if (!strcmp(k, "ready")) st->ready = dec_int(v);
+  else if (!strcmp(k, "restarts")) st->restarts = (unsigned)dec_u64(v);
+  else if (!strcmp(k, "starts")) st->starts = (unsigned)dec_u64(v);
+  else if (!strcmp(k, "commands")) st->commands = (unsigned)dec_u64(v);
   else if (!strcmp(k, "lastexit")) parse_lastexit(st, v);
   else if (!strcmp(k, "reason")) sv_strjoin(st->reason, sizeof st->reason, v, (char *)0);
   else if (!strcmp(k, "started")) sv_scan_secs(v, &st->started_ms);
-  else if (!strcmp(k, "pidstart")) st->pidstart = strtoull(v, 0, 10);
-  else if (!strcmp(k, "failures")) st->failures = (unsigned)strtoul(v, 0, 10);
-  else if (!strcmp(k, "finish")) st->finish = atoi(v);
+  else if (!strcmp(k, "pidstart")) st->pidstart = dec_u64(v);
+  else if (!strcmp(k, "failures")) st->failures = (unsigned)dec_u64(v);
+  else if (!strcmp(k, "finish")) st->finish = dec_int(v);
   else if (!strcmp(k, "until")) sv_scan_secs(v, &st->until_ms);
-  else if (!strcmp(k, "supervisor")) st->supervisor = atoi(v);
+  else if (!strcmp(k, "supervisor")) st->supervisor = dec_int(v);
 }
 
 int sv_status_read(char const *statedir, sv_status *st)
@@ -132,5 +149,5 @@ uint64_t sv_pid_starttime(pid_t pid)
   if (!p || !p[1] || p[2] == 'Z' || p[2] == 'X') return 0;
   for (field = 2; *p && field < 22; p++)
     if (*p == ' ') field++;
-  return strtoull(p, 0, 10);
+  return dec_u64(p);
 }

@@ -19,6 +19,7 @@
 #include <skalibs/sgetopt.h>
 #include <skalibs/sig.h>
 #include <skalibs/strerr.h>
+#include <skalibs/types.h>
 #include <skalibs/tai.h>
 
 #include "sv_clock.h"
@@ -300,7 +301,10 @@ static int group_alive(pid_t pgid)
     /* ") S ppid pgrp": state, then the group two fields on */
     if (!p || !p[1] || !p[2] || p[2] == 'Z' || p[2] == 'X') continue;
     p = strchr(p + 4, ' ');
-    if (p && atoi(p + 1) == pgid) alive = 1;
+    if (p) {
+      pid_t g = 0;
+      if (pid_scan(p + 1, &g) && g == pgid) alive = 1;
+    }
   }
   closedir(d);
   return alive;
@@ -649,9 +653,9 @@ static void parse_args(int argc, char const *const *argv)
     int opt = subgetopt_r(argc, argv, "i:", &l);
     if (opt == -1) break;
     if (opt == 'i') {
-      char *end;
-      long i = strtol(l.arg, &end, 10);
-      if (*end || i < 0 || i > 100000) strerr_dieusage(100, USAGE);
+      unsigned i;
+      size_t n = uint_scan(l.arg, &i);
+      if (!n || l.arg[n] || i > 100000) strerr_dieusage(100, USAGE);
       instance = (int)i;
     } else strerr_dieusage(100, USAGE);
   }

@@ -72,6 +72,10 @@ static void test_values(void)
           c.stdout_maxbytes == 10u << 20 && c.stdout_backups == 10 && c.umask == -1, "");
   good("numeric signal", "stopsignal=9\n");
   verdict("signal 9", c.stopsignal == 9, "");
+  good("case-insensitive words", "autorestart=NEVER\nautostart=Off\nstopsignal=sigHUP\nstdout_maxbytes=2kb\n");
+  verdict("NEVER, Off, sigHUP, kb", c.autorestart == SV_RESTART_NEVER && !c.autostart && c.stopsignal == SIGHUP &&
+          c.stdout_maxbytes == 2048, "");
+  bad("a word that only starts like one", "autorestart=neverr\n", "autorestart");
 }
 
 static void test_errors(void)
