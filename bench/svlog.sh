@@ -4,7 +4,8 @@
 # TAI64N stamps where the tool has them (and once without stamps).
 # Each measurement is the median of BENCH_REPS runs (default 3), on the disk
 # ($TMPDIR or /tmp) and on a tmpfs (/dev/shm): every logger but cat fsyncs at
-# each rotation, and on a disk that is what the time goes to.
+# each rotation, and on a disk that is what the time goes to.  With stamps,
+# a second limit, cat-out: cat of as many bytes as the stamped output.
 # Usage: bench/svlog.sh [BUILD_DIR]    (BENCH_MB, BENCH_LINES, BENCH_REPS, BENCH_FS)
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,6 +27,9 @@ echo "# generating inputs in $W"
 awk -v mb="$MB" 'BEGIN { pad = sprintf("%80s", ""); gsub(/ /, "x", pad);
   n = int(mb * 1048576 / 100); for (i = 1; i <= n; i++) printf "%010d %s level=info msg=ok\n", i, substr(pad, 1, 68) }' > "$W/long.in"
 awk -v n="$LINES" 'BEGIN { for (i = 1; i <= n; i++) printf "line %d\n", i }' > "$W/short.in"
+# the same lines stamped, as a second limit: cat of as many bytes as a
+# stamping logger writes (stamps make short lines three times longer)
+for f in long short; do "$SVLOG" -s 0 -t "$W/$f.t" < "$W/$f.in" && mv "$W/$f.t/current" "$W/$f.t.in" && rm -rf "$W/$f.t"; done
 
 now() { date +%s%N; }
 
@@ -62,8 +66,11 @@ verify() {
 bench() { # NAME INPUT STAMP
   local name=$1 in=$2 stamp=$3 tool ms ref_cat ref_svlog
   declare -A T V
-  for tool in cat svlog s6-log svlogd multilog; do
+  local tools="cat svlog s6-log svlogd multilog"
+  [ -n "$stamp" ] && tools="cat cat-out svlog s6-log svlogd multilog"
+  for tool in $tools; do
     [ "$tool" = cat ] && [ -n "$stamp" ] && { T[cat]=${CAT_MS[$name]}; V[cat]="(plain)"; continue; }
+    [ "$tool" = cat-out ] && { T[$tool]=$(run cat "" "${in%.in}.t.in"); V[$tool]="(as many bytes as the stamped output)"; continue; }
     ms=$(run "$tool" "$stamp" "$in")
     T[$tool]=$ms
     V[$tool]=$(verify "$tool" "$stamp" "$in")
@@ -77,7 +84,7 @@ bench() { # NAME INPUT STAMP
   [ -n "$stamp" ] && what="TAI64N stamps (x_cat: against cat of the unstamped input)"
   printf '\n## %s, %s, on %s\n' "$name" "$what" "$FSNAME"
   printf '%-10s %9s %8s %9s   %s\n' tool wall_ms x_cat x_svlog "kept lines (tail of input)"
-  for tool in cat svlog s6-log svlogd multilog; do
+  for tool in $tools; do
     printf '%-10s %9d %8s %9s   %s\n' "$tool" "${T[$tool]}" \
       "$(awk -v a="${T[$tool]}" -v b="$ref_cat" 'BEGIN { printf "%.2f", a / b }')" \
       "$(awk -v a="${T[$tool]}" -v b="$ref_svlog" 'BEGIN { printf "%.2f", a / b }')" "${V[$tool]}"
