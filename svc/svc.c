@@ -42,6 +42,7 @@ static void collect(char const *const *names, unsigned count, sv_targetlist *l)
 typedef struct waitctx_s waitctx;
 struct waitctx_s {
   char mode;        /* u U d D r R */
+  int sent;         /* letters were sent: wait until supervise has read them */
   sv_status *before; /* status when the command was sent */
 };
 
@@ -57,6 +58,9 @@ static int reached(sv_status const *st, unsigned i, void *p)
   sv_status const *b = &w->before[i];
   int renewed = st && st->starts != b->starts;
   if (!st) return 0;
+  /* until supervise counts our command, the status is from before it: a
+     running service would pass for restarted-and-ready after svc -r */
+  if (w->sent && st->commands == b->commands) return 0;
   switch (w->mode) {
     case 'd': return !st->pid;
     case 'D': return !st->pid && !st->finish && st->state != SV_STOPPING;
@@ -136,6 +140,7 @@ int svc_command(char const *const *names, unsigned count, char const *cmds, char
   rc = send_all(t, n, cmds, strlen(cmds), before);
   if (!rc && mode) {
     w.mode = mode;
+    w.sent = !!cmds[0];
     w.before = before;
     rc = wait_for(t, n, &w, timeout_ms);
   }

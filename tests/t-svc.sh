@@ -87,3 +87,18 @@ supervise_bg "$SVDIR/late"
 svc -u -w u -T 5000 late; expect_eq "svc -w -T waits for a supervise just started" $? 0
 svc -u -w u -T 300 ghost 2>/dev/null; expect_eq "svc -w -T with no supervise at all: 111 after the bound" $? 111
 svc -u -w u ghost 2>/dev/null; expect_eq "svc -w without -T and no supervise: 111 at once" $? 111
+
+# -w after letters judges the status supervise wrote once it read them, not
+# the one before: svc -r -w U on a service slow to stop waits for the new run
+mksv slowterm 'trap "sleep 0.5; exit 0" TERM; echo $$ > '"$T"'/slowterm.up; while :; do sleep 0.05; done'
+supervise_bg "$SVDIR/slowterm"; await_supervised "$SVDIR/slowterm"
+svc -w U -T 5000 slowterm; await_file "$T/slowterm.up" ""
+old=$(statusval "$SVDIR/slowterm" pid)
+for mode in U u r R; do
+  svc -r -w $mode -T 5000 slowterm; rc=$?
+  new=$(statusval "$SVDIR/slowterm" pid)
+  expect_eq "svc -r -w $mode returns with a new run up, not the old one stopping" \
+    "$rc:$(statusval "$SVDIR/slowterm" state | sed 's/STARTING/RUNNING/'):$([ "$new" != "$old" ] && [ "$new" != 0 ] && echo new)" "0:RUNNING:new"
+  old=$new
+  svc -w U -T 5000 slowterm; await_file "$T/slowterm.up" "$new"
+done
