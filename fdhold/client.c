@@ -312,16 +312,16 @@ static int bindtcp(char const *hostport, char const *address)
   uint16_t port;
   int s;
   if (!colon || !colon[1] || uint16_scan(colon + 1, &port) != strlen(colon + 1))
-    strerr_dief(100, "invalid address: ", address, ": want tcp:HOST:PORT or unix:PATH");
+    strerr_dief(100, "unable to listen on ", address, ": invalid address: want tcp:HOST:PORT or unix:PATH");
   n = colon - hostport;
   if (n >= 2 && hostport[0] == '[' && hostport[n - 1] == ']') {
     hostport++;
     n -= 2;
   }
-  if (!n || n >= sizeof(host)) strerr_dief(100, "invalid address: ", address, ": bad host");
+  if (!n || n >= sizeof(host)) strerr_dief(100, "unable to listen on ", address, ": invalid address: bad host");
   memcpy(host, hostport, n);
   host[n] = 0;
-  if (ip46_scan(host, &ip) != n) strerr_dief(100, "invalid address: ", address, ": HOST must be a numeric IPv4 or IPv6 address");
+  if (ip46_scan(host, &ip) != n) strerr_dief(100, "unable to listen on ", address, ": invalid address: HOST must be a numeric IPv4 or IPv6 address");
   s = socket_tcp46_b(ip46_is6(&ip));
   if (s < 0) strerr_diefusys(111, "create ", "socket");
   /* with SO_REUSEADDR two sockets may bind the same port as long as neither
@@ -340,10 +340,10 @@ static int bindaddress(char const *address)
   if (!strncmp(address, "tcp:", 4)) return bindtcp(address + 4, address);
   if (!strncmp(address, "unix:", 5) && address[5]) {
     if (strlen(address + 5) >= sizeof(((struct sockaddr_un *)0)->sun_path))
-      strerr_dief(100, "invalid address: ", address, ": path too long");
+      strerr_dief(100, "unable to listen on ", address, ": invalid address: path too long");
     return bindunix(address + 5, address);
   }
-  strerr_dief(100, "invalid address: ", address, ": want tcp:HOST:PORT or unix:PATH");
+  strerr_dief(100, "unable to listen on ", address, ": invalid address: want tcp:HOST:PORT or unix:PATH");
 }
 
 int fdhold_listen(int argc, char const *const *argv)

@@ -99,3 +99,40 @@ int sv_targets_append(sv_targetlist *l, char const *arg, int withlog)
   }
   return 1;
 }
+
+typedef struct keyed_s keyed;
+struct keyed_s {
+  char const *statedir;
+  unsigned index;
+};
+
+static int by_statedir(void const *a, void const *b)
+{
+  keyed const *x = a, *y = b;
+  int c = strcmp(x->statedir, y->statedir);
+  return c ? c : x->index < y->index ? -1 : x->index > y->index;
+}
+
+int sv_targets_unique(sv_targetlist *l)
+{
+  keyed *k;
+  unsigned char *drop;
+  unsigned n = 0;
+  if (l->n < 2) return 1;
+  k = malloc(l->n * (sizeof *k + 1));
+  if (!k) return -1;
+  drop = (unsigned char *)(k + l->n);
+  for (unsigned i = 0; i < l->n; i++) k[i].statedir = l->v[i].statedir, k[i].index = i, drop[i] = 0;
+  /* sorted by state directory, then by place: each repeat after its first */
+  qsort(k, l->n, sizeof *k, &by_statedir);
+  for (unsigned i = 1; i < l->n; i++)
+    if (!strcmp(k[i].statedir, k[i - 1].statedir)) drop[k[i].index] = 1;
+  for (unsigned i = 0; i < l->n; i++)
+    if (!drop[i]) {
+      if (n != i) l->v[n] = l->v[i];
+      n++;
+    }
+  l->n = n;
+  free(k);
+  return 1;
+}

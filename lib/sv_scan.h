@@ -20,4 +20,8 @@ struct sv_targetlist_s {
    exists: 1 ok, -1 error (errno) */
 extern int sv_targets_append(sv_targetlist *l, char const *arg, int withlog);
 
+/* drops the targets whose state directory an earlier one already has
+   (`svstat web web/log` names web's logger twice): 1 ok, -1 error (errno) */
+extern int sv_targets_unique(sv_targetlist *l);
+
 #endif

@@ -690,7 +690,10 @@ int main(int argc, char const *const *argv)
       if (!uint0_scan(l.arg, &count) || count > 100000) dieusage();
       break;
     case 't':
-    case 'T': stampmode = opt; break;
+    case 'T':
+      if (stampmode && stampmode != opt) dieusage(); /* one stamp or the other */
+      stampmode = opt;
+      break;
     case 'l':
       if (!scansize(l.arg, &u) || u > SIZE_MAX / 2) dieusage();
       linemax = u;

@@ -35,6 +35,8 @@ static void collect(char const *const *names, unsigned count, sv_targetlist *l)
       if (errno == ERANGE) strerr_dief(100, "unable to find ", names[i], ": no such instance");
       strerr_diefusys(111, "find service ", names[i]);
     }
+  /* svc -r web web@0 restarts web@0 once */
+  if (sv_targets_unique(l) < 0) strerr_diefusys(111, "allocate");
 }
 
 /* ---- waiting ---- */
@@ -234,6 +236,7 @@ static int v_status(int argc, char const *const *argv)
   }
   for (int i = 0; i < argc; i++)
     if (sv_targets_append(&l, argv[i], 1) < 0) strerr_diefusys(111, "find service ", argv[i]);
+  if (sv_targets_unique(&l) < 0) strerr_diefusys(111, "allocate");
   t = l.v, n = l.n;
   v = calloc(n ? n : 1, sizeof *v);
   if (!v) strerr_diefusys(111, "allocate");

@@ -49,6 +49,7 @@ int main(int argc, char const *const *argv)
   if (json && prom) strerr_dieusage(100, USAGE);
   if (l.ind == argc) add_all(&l2);
   for (int i = l.ind; i < argc; i++) add(argv[i], &l2);
+  if (sv_targets_unique(&l2) < 0) strerr_diefusys(111, "allocate");
   n = l2.n;
   v = calloc(n ? n : 1, sizeof *v);
   if (!v) strerr_diefusys(111, "allocate");

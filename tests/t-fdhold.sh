@@ -236,6 +236,8 @@ expect_eq "usage: no verb" "$(rc fdhold)" 100
 expect_eq "usage: bad verb" "$(rc fdhold frob)" 100
 expect_eq "usage: retrieve without PROG" "$(rc fdhold retrieve "$S" out)" 100
 expect_eq "usage: bad address" "$(rc fdhold listen "$S" web nowhere true)" 100
+expect_eq "usage: bad address, one line naming it and why" "$(err)" \
+  "fdhold: fatal: unable to listen on nowhere: invalid address: want tcp:HOST:PORT or unix:PATH"
 expect_eq "usage: bad tcp host" "$(rc fdhold listen "$S" web tcp:localhost:80 true)" 100
 expect_eq "usage: store with fd 0 closed" "$(rc fdhold store "$S" c <&-)" 100
 expect_eq "usage: daemon -n 0" "$(rc fdhold daemon -n 0 "$T/x.sock")" 100

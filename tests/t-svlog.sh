@@ -201,6 +201,8 @@ expect_eq "DIR is a file: exit 111" "$rc" 111
 expect_match "DIR is a file: message" "$(cat "$T/af.err")" '^svlog: fatal: unable to chdir to .*/afile: Not a directory$'
 svlog -s nope "$T/u" </dev/null 2>/dev/null; expect_eq "bad usage: exit 100" $? 100
 svlog </dev/null 2>/dev/null; expect_eq "no DIR: exit 100" $? 100
+svlog -t -T "$T/u" </dev/null 2>/dev/null; expect_eq "-t and -T together: exit 100" $? 100
+svlog -t -t "$T/u2" </dev/null; expect_eq "-t twice is -t: exit 0" $? 0
 
 mkfifo "$T/fifo"
 exec 3<>"$T/fifo"

@@ -59,6 +59,8 @@ expect_eq "the supervise beside svscan runs it, not one in PATH" "$(readlink /pr
 wpid=$(statusval "$SVDIR/web" pid)
 expect_eq "services get a clean signal mask" "$(sed -n 's/^SigBlk:\t//p' /proc/$wpid/status)" 0000000000000000
 check "svstat sees the instances" sh -c "svstat multi | grep -c RUNNING | grep -qx 3"
+expect_eq "svstat lists a service named twice once" "$("$SVBIN/svstat" multi multi@1 talk talk/log | cut -d' ' -f1 | tr '\n' ' ')" \
+  "multi@0 multi@1 multi@2 talk talk/log "
 expect_eq "control FIFO is 0600" "$(stat -c '%F %a' "$SVDIR/.svscan/control")" "fifo 600"
 
 # the start order among priorities is by the start files: multi (10) before web
