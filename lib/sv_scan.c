@@ -5,6 +5,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <skalibs/strerr.h>
+
 #include "sv_scan.h"
 
 static int by_name(void const *a, void const *b)
@@ -135,4 +137,24 @@ int sv_targets_unique(sv_targetlist *l)
   l->n = n;
   free(k);
   return 1;
+}
+
+static void append_or_die(sv_targetlist *l, char const *arg, int withlog)
+{
+  if (sv_targets_append(l, arg, withlog) >= 0) return;
+  if (errno == ERANGE) strerr_dief(100, "unable to find ", arg, ": no such instance");
+  strerr_diefusys(111, "find service ", arg);
+}
+
+void sv_targets_collect(sv_targetlist *l, char const *const *args, unsigned n, int withlog)
+{
+  if (!n) {
+    char **names;
+    int k = sv_scan_names(sv_scandir(), &names);
+    if (k < 0) strerr_diefusys(111, "read scan directory ", sv_scandir());
+    for (int i = 0; i < k; i++) append_or_die(l, names[i], withlog);
+    free(names);
+  }
+  for (unsigned i = 0; i < n; i++) append_or_die(l, args[i], withlog);
+  if (sv_targets_unique(l) < 0) strerr_diefusys(111, "allocate");
 }

@@ -20,6 +20,11 @@ struct sv_targetlist_s {
    exists: 1 ok, -1 error (errno) */
 extern int sv_targets_append(sv_targetlist *l, char const *arg, int withlog);
 
+/* appends the targets of args[0..n) (every service of the scan directory
+   when n is 0), with loggers when withlog, each once; dies on failure:
+   100 for an instance that does not exist, else 111 */
+extern void sv_targets_collect(sv_targetlist *l, char const *const *args, unsigned n, int withlog);
+
 /* drops the targets whose state directory an earlier one already has
    (`svstat web web/log` names web's logger twice): 1 ok, -1 error (errno) */
 extern int sv_targets_unique(sv_targetlist *l);

@@ -30,13 +30,9 @@ static int flagawaitsupervise;
 
 static void collect(char const *const *names, unsigned count, sv_targetlist *l)
 {
-  for (unsigned i = 0; i < count; i++)
-    if (sv_targets_append(l, names[i], 0) < 0) {
-      if (errno == ERANGE) strerr_dief(100, "unable to find ", names[i], ": no such instance");
-      strerr_diefusys(111, "find service ", names[i]);
-    }
-  /* svc -r web web@0 restarts web@0 once */
-  if (sv_targets_unique(l) < 0) strerr_diefusys(111, "allocate");
+  /* no names is no target here, never "every service": svc -d alone must
+     not stop the tree; svc -r web web@0 restarts web@0 once */
+  if (count) sv_targets_collect(l, names, count, 0);
 }
 
 /* ---- waiting ---- */
@@ -226,17 +222,7 @@ static int v_status(int argc, char const *const *argv)
   unsigned n;
   int verdict = 0;
   sv_view *v;
-  if (!argc) {
-    char **names;
-    int k = sv_scan_names(sv_scandir(), &names);
-    if (k < 0) strerr_diefusys(111, "read scan directory ", sv_scandir());
-    for (int i = 0; i < k; i++)
-      if (sv_targets_append(&l, names[i], 1) < 0) strerr_diefusys(111, "find service ", names[i]);
-    free(names);
-  }
-  for (int i = 0; i < argc; i++)
-    if (sv_targets_append(&l, argv[i], 1) < 0) strerr_diefusys(111, "find service ", argv[i]);
-  if (sv_targets_unique(&l) < 0) strerr_diefusys(111, "allocate");
+  sv_targets_collect(&l, argv, (unsigned)argc, 1);
   t = l.v, n = l.n;
   v = calloc(n ? n : 1, sizeof *v);
   if (!v) strerr_diefusys(111, "allocate");

@@ -15,23 +15,6 @@
 
 char const *PROG = "svstat";
 
-static void add(char const *arg, sv_targetlist *l)
-{
-  if (sv_targets_append(l, arg, 1) < 0) {
-    if (errno == ERANGE) strerr_dief(100, "unable to find ", arg, ": no such instance");
-    strerr_diefusys(111, "find service ", arg);
-  }
-}
-
-static void add_all(sv_targetlist *l)
-{
-  char **names;
-  int k = sv_scan_names(sv_scandir(), &names);
-  if (k < 0) strerr_diefusys(111, "read scan directory ", sv_scandir());
-  for (int i = 0; i < k; i++) add(names[i], l);
-  free(names);
-}
-
 int main(int argc, char const *const *argv)
 {
   subgetopt l = SUBGETOPT_ZERO;
@@ -47,9 +30,7 @@ int main(int argc, char const *const *argv)
     else strerr_dieusage(100, USAGE);
   }
   if (json && prom) strerr_dieusage(100, USAGE);
-  if (l.ind == argc) add_all(&l2);
-  for (int i = l.ind; i < argc; i++) add(argv[i], &l2);
-  if (sv_targets_unique(&l2) < 0) strerr_diefusys(111, "allocate");
+  sv_targets_collect(&l2, argv + l.ind, (unsigned)(argc - l.ind), 1);
   n = l2.n;
   v = calloc(n ? n : 1, sizeof *v);
   if (!v) strerr_diefusys(111, "allocate");
