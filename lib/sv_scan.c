@@ -139,22 +139,31 @@ int sv_targets_unique(sv_targetlist *l)
   return 1;
 }
 
-static void append_or_die(sv_targetlist *l, char const *arg, int withlog)
+/* 0 ok; else one warning naming ARG and the exit code it calls for */
+static int append_or_warn(sv_targetlist *l, char const *arg, int withlog)
 {
-  if (sv_targets_append(l, arg, withlog) >= 0) return;
-  if (errno == ERANGE) strerr_dief(100, "unable to find ", arg, ": no such instance");
-  strerr_diefusys(111, "find service ", arg);
+  if (sv_targets_append(l, arg, withlog) >= 0) return 0;
+  if (errno == ERANGE) { strerr_warnwu3x("find ", arg, ": no such instance"); return 100; }
+  strerr_warnwu2sys("find service ", arg);
+  return 111;
 }
 
-void sv_targets_collect(sv_targetlist *l, char const *const *args, unsigned n, int withlog)
+int sv_targets_collect(sv_targetlist *l, char const *const *args, unsigned n, int withlog)
 {
+  int rc = 0;
   if (!n) {
     char **names;
     int k = sv_scan_names(sv_scandir(), &names);
-    if (k < 0) strerr_diefusys(111, "read scan directory ", sv_scandir());
-    for (int i = 0; i < k; i++) append_or_die(l, names[i], withlog);
+    if (k < 0) { strerr_warnwu2sys("read scan directory ", sv_scandir()); return 111; }
+    for (int i = 0; i < k; i++) rc = sv_exit_worst(rc, append_or_warn(l, names[i], withlog));
     free(names);
   }
-  for (unsigned i = 0; i < n; i++) append_or_die(l, args[i], withlog);
-  if (sv_targets_unique(l) < 0) strerr_diefusys(111, "allocate");
+  for (unsigned i = 0; i < n; i++) rc = sv_exit_worst(rc, append_or_warn(l, args[i], withlog));
+  if (sv_targets_unique(l) < 0) { strerr_warnwu1sys("allocate"); return 111; }
+  return rc;
+}
+
+int sv_exit_worst(int a, int b)
+{
+  return a > b ? a : b;
 }

@@ -28,11 +28,13 @@ static int flagawaitsupervise;
 
 /* ---- targets ---- */
 
-static void collect(char const *const *names, unsigned count, sv_targetlist *l)
+/* the exit code the names call for (0, 100, 111): an unknown name is
+   warned about and the others are still controlled */
+static int collect(char const *const *names, unsigned count, sv_targetlist *l)
 {
   /* no names is no target here, never "every service": svc -d alone must
      not stop the tree; svc -r web web@0 restarts web@0 once */
-  if (count) sv_targets_collect(l, names, count, 0);
+  return count ? sv_targets_collect(l, names, count, 0) : 0;
 }
 
 /* ---- waiting ---- */
@@ -104,20 +106,26 @@ static int wait_for(sv_target const *t, unsigned n, waitctx *w, uint64_t timeout
 
 /* ---- sending ---- */
 
-/* sends cmds to every target: 0 all sent, 111 some have no supervise */
-static int send_all(sv_target const *t, unsigned n, char const *cmds, size_t len, sv_status *before)
+/* sends cmds to every target: 0 all sent, 111 some have no supervise;
+   those are dropped from t (and *n), so a wait is for the others only */
+static int send_all(sv_target *t, unsigned *n, char const *cmds, size_t len, sv_status *before)
 {
   int rc = 0;
-  for (unsigned i = 0; i < n; i++) {
+  unsigned kept = 0;
+  for (unsigned i = 0; i < *n; i++) {
     int r;
-    if (before && sv_status_read(t[i].statedir, &before[i]) < 0) strerr_diefusys(111, "read ", t[i].statedir, "/status");
+    if (before && sv_status_read(t[i].statedir, &before[kept]) < 0) strerr_diefusys(111, "read ", t[i].statedir, "/status");
     r = sv_control_send(t[i].statedir, cmds, len);
     if (r < 0) strerr_diefusys(111, "control ", t[i].name);
     if (!r) {
       strerr_warnwu("control ", t[i].name, ": supervise not running");
       rc = 111;
+      continue;
     }
+    if (kept != i) t[kept] = t[i];
+    kept++;
   }
+  *n = kept;
   return rc;
 }
 
@@ -128,23 +136,23 @@ int svc_command(char const *const *names, unsigned count, char const *cmds, char
   sv_target *t;
   sv_status *before;
   unsigned n;
-  int rc;
+  int rc, found;
   waitctx w;
-  collect(names, count, &l);
+  found = collect(names, count, &l);
   t = l.v, n = l.n;
   before = calloc(n ? n : 1, sizeof *before);
   if (!before) strerr_diefusys(111, "allocate");
   if (flagawaitsupervise && sv_wait_supervised(t, n, timeout_ms) < 0) strerr_diefusys(111, "wait for supervise");
-  rc = send_all(t, n, cmds, strlen(cmds), before);
-  if (!rc && mode) {
+  rc = send_all(t, &n, cmds, strlen(cmds), before);
+  if (mode && n) {
     w.mode = mode;
     w.sent = !!cmds[0];
     w.before = before;
-    rc = wait_for(t, n, &w, timeout_ms);
+    rc = sv_exit_worst(rc, wait_for(t, n, &w, timeout_ms));
   }
   free(before);
   free(t);
-  return rc;
+  return sv_exit_worst(found, rc);
 }
 
 /* ---- letters ---- */
@@ -220,9 +228,9 @@ static int v_status(int argc, char const *const *argv)
   sv_targetlist l = SV_TARGETLIST_ZERO;
   sv_target *t;
   unsigned n;
-  int verdict = 0;
+  int verdict;
   sv_view *v;
-  sv_targets_collect(&l, argv, (unsigned)argc, 1);
+  verdict = sv_targets_collect(&l, argv, (unsigned)argc, 1);
   t = l.v, n = l.n;
   v = calloc(n ? n : 1, sizeof *v);
   if (!v) strerr_diefusys(111, "allocate");
@@ -257,8 +265,7 @@ static int v_pid(int argc, char const *const *argv)
   sv_targetlist l = SV_TARGETLIST_ZERO;
   sv_target *t;
   unsigned n;
-  int rc = 0;
-  collect(argv, (unsigned)argc, &l);
+  int rc = collect(argv, (unsigned)argc, &l);
   t = l.v, n = l.n;
   for (unsigned i = 0; i < n; i++) {
     sv_status st;
@@ -266,7 +273,7 @@ static int v_pid(int argc, char const *const *argv)
     if (r < 0) strerr_diefusys(111, "read ", t[i].statedir, "/status");
     if (!sv_supervised(t[i].statedir)) { strerr_warnwu("read pid of ", t[i].name, ": supervise not running"); rc = 111; continue; }
     printf("%d\n", r ? (int)st.pid : 0);
-    if (!r || !st.pid) rc = rc ? rc : 1;
+    if (!r || !st.pid) rc = sv_exit_worst(rc, 1);
   }
   fflush(stdout);
   free(t);

@@ -30,15 +30,14 @@ int main(int argc, char const *const *argv)
     else strerr_dieusage(100, USAGE);
   }
   if (json && prom) strerr_dieusage(100, USAGE);
-  sv_targets_collect(&l2, argv + l.ind, (unsigned)(argc - l.ind), 1);
+  /* an unknown name is warned about; the others are still shown */
+  verdict = sv_targets_collect(&l2, argv + l.ind, (unsigned)(argc - l.ind), 1);
   n = l2.n;
   v = calloc(n ? n : 1, sizeof *v);
   if (!v) strerr_diefusys(111, "allocate");
   for (unsigned i = 0; i < n; i++) {
-    int r;
     if (sv_view_load(v + i, l2.v + i) < 0) strerr_diefusys(111, "read status of ", l2.v[i].name);
-    r = sv_view_verdict(v + i);
-    if (r > verdict) verdict = r;
+    verdict = sv_exit_worst(verdict, sv_view_verdict(v + i));
   }
   if (json) sv_show_json(stdout, v, n);
   else if (prom) sv_show_prometheus(stdout, v, n);
