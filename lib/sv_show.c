@@ -7,6 +7,7 @@
 #include "sv_clock.h"
 #include "sv_control.h"
 #include "sv_show.h"
+#include "sv_str.h"
 
 int sv_view_load(sv_view *v, sv_target const *t)
 {
@@ -100,14 +101,19 @@ void sv_show_table(FILE *f, sv_view const *v, unsigned n)
   }
 }
 
+/* JSON must be UTF-8: a byte that is not part of a valid UTF-8 character
+   (a service directory's name is any bytes) is written as the Latin-1
+   character of the same value, \u00XX, so every line stays valid */
 static void json_string(FILE *f, char const *s)
 {
   fputc('"', f);
-  for (; *s; s++) {
+  while (*s) {
     unsigned char c = (unsigned char)*s;
+    size_t n = sv_utf8_valid(s);
     if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
-    else if (c < 0x20) fprintf(f, "\\u%04x", c);
-    else fputc(c, f);
+    else if (c < 0x20 || c == 0x7f || !n) fprintf(f, "\\u%04x", c);
+    else { fwrite(s, 1, n, f); s += n; continue; }
+    s++;
   }
   fputc('"', f);
 }
@@ -140,10 +146,15 @@ void sv_show_json(FILE *f, sv_view const *v, unsigned n)
 /* label values escape \ " and newline, as the exposition format says */
 static void prom_label(FILE *f, char const *s)
 {
-  for (; *s; s++) {
-    if (*s == '\\' || *s == '"') fprintf(f, "\\%c", *s);
-    else if (*s == '\n') fputs("\\n", f);
-    else fputc(*s, f);
+  while (*s) {
+    unsigned char c = (unsigned char)*s;
+    size_t n = sv_utf8_valid(s);
+    if (c == '\\' || c == '"') fprintf(f, "\\%c", c);
+    else if (c == '\n') fputs("\\n", f);
+    /* the format is UTF-8 too: a stray byte becomes its Latin-1 character */
+    else if (!n) { fputc(0xc0 | c >> 6, f); fputc(0x80 | (c & 0x3f), f); }
+    else { fwrite(s, 1, n, f); s += n; continue; }
+    s++;
   }
 }
 

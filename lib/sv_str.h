@@ -15,4 +15,8 @@ extern char *sv_u64(char *buf, uint64_t u);
 /* decimal i into buf (>= 22 bytes), NUL-terminated; returns buf */
 extern char *sv_i64(char *buf, int64_t i);
 
+/* length of the UTF-8 character s starts with (1 to 4; 1 for ASCII),
+   0 if s does not start with a valid one (overlong, surrogate, cut short) */
+extern size_t sv_utf8_valid(char const *s);
+
 #endif
