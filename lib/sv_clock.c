@@ -1,6 +1,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <skalibs/tai.h>
+
 #include "sv_clock.h"
 #include "sv_str.h"
 
@@ -53,4 +55,23 @@ int sv_scan_secs(char const *s, uint64_t *ms)
   if (*s) return 0;
   *ms = whole * 1000 + frac;
   return 1;
+}
+
+uint64_t sv_wall_ms(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void sv_deadline_g(tain *deadline, uint64_t e)
+{
+  uint64_t now, ms;
+  tain rel;
+  if (!e) { tain_add_g(deadline, &tain_infinite_relative); return; }
+  now = sv_now_ms();
+  ms = e > now ? e - now : 0;
+  if (ms > SV_WAIT_STEP_MS) ms = SV_WAIT_STEP_MS;
+  tain_from_millisecs(&rel, (int)ms);
+  tain_add_g(deadline, &rel);
 }

@@ -96,17 +96,22 @@ static int scan_number(char const *s, uint64_t *u)
   return scan_uint(s, u, &end) && !*end;
 }
 
-/* seconds, "1.5", or "250ms" -> ms */
+/* seconds, "1.5", or "250ms" -> ms; past SV_DURATION_MAX_MS is an error,
+   never a wrapped value */
 static int scan_duration(char const *s, uint64_t *ms)
 {
   uint64_t whole, frac = 0, scale = 100;
   char const *p;
   if (!scan_uint(s, &whole, &p)) return 0;
-  if (!strcmp(p, "ms")) { *ms = whole; return 1; }
+  if (!strcmp(p, "ms")) {
+    if (whole > SV_DURATION_MAX_MS) return 0;
+    *ms = whole;
+    return 1;
+  }
   if (*p == '.')
     for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10) frac += scale * (uint64_t)(*p - '0');
   if (*p == 's') p++;
-  if (*p) return 0;
+  if (*p || whole > SV_DURATION_MAX_MS / 1000) return 0;
   *ms = whole * 1000 + frac;
   return 1;
 }
@@ -120,6 +125,7 @@ static int scan_size(char const *s, uint64_t *bytes)
   else if (ieq(p, "MB") || ieq(p, "M")) mult = 1024 * 1024;
   else if (ieq(p, "GB") || ieq(p, "G")) mult = 1024 * 1024 * 1024;
   else if (*p && !ieq(p, "B")) return 0;
+  if (n > SV_SIZE_MAX / mult) return 0;
   *bytes = n * mult;
   return 1;
 }
@@ -304,11 +310,11 @@ static int load_s6_files(sv_conf *c, char const *svdir, char *err)
     c->notification_fd = (int)n;
   }
   if ((r = read_small(svdir, "timeout-kill", v, sizeof v)) && !(c->set & SV_SET_STOPWAIT)) {
-    if (r < 0 || !scan_number(trim(v), &c->stopwait_ms)) { snprintf(err, SV_ERR_MAX, "timeout-kill: bad value"); return 0; }
+    if (r < 0 || !scan_number(trim(v), &c->stopwait_ms) || c->stopwait_ms > SV_DURATION_MAX_MS) { snprintf(err, SV_ERR_MAX, "timeout-kill: bad value"); return 0; }
     if (!c->stopwait_ms) c->stopwait_ms = SV_NEVER; /* s6: 0 means never */
   }
   if ((r = read_small(svdir, "timeout-finish", v, sizeof v))) {
-    if (r < 0 || !scan_number(trim(v), &c->finish_timeout_ms)) { snprintf(err, SV_ERR_MAX, "timeout-finish: bad value"); return 0; }
+    if (r < 0 || !scan_number(trim(v), &c->finish_timeout_ms) || c->finish_timeout_ms > SV_DURATION_MAX_MS) { snprintf(err, SV_ERR_MAX, "timeout-finish: bad value"); return 0; }
   }
   if ((r = read_small(svdir, "down-signal", v, sizeof v)) && !(c->set & SV_SET_STOPSIGNAL)) {
     if (r < 0 || !(c->stopsignal = sv_signal_scan(trim(v)))) { snprintf(err, SV_ERR_MAX, "down-signal: bad value"); return 0; }

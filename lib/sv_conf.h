@@ -9,6 +9,11 @@
 #define SV_ENV_MAX 64
 #define SV_EXITCODES_MAX 32
 #define SV_ERR_MAX 256
+/* the longest duration a conf may give, 100 years: every deadline
+   (now + duration, doubled backoffs) then fits with room to spare */
+#define SV_DURATION_MAX_MS 3155760000000ULL
+/* the largest size: fits an off_t */
+#define SV_SIZE_MAX (1ULL << 62)
 #define SV_NEVER UINT64_MAX /* stopwait_ms: never SIGKILL (s6 timeout-kill=0) */
 
 enum sv_restart { SV_RESTART_ALWAYS, SV_RESTART_NEVER, SV_RESTART_UNEXPECTED };

@@ -11,6 +11,8 @@
 
 #include "sv_svdir.h"
 #include "sv_control.h"
+#include "sv_status.h"
+#include "sv_statedir.h"
 
 int sv_control_signal(char c)
 {
@@ -47,35 +49,29 @@ int sv_control_send(char const *statedir, char const *s, size_t n)
 
 int sv_control_listen(char const *dir)
 {
-  char path[SV_PATH_MAX + 16];
-  struct stat s;
-  int fd;
-  if (!sv_strjoin(path, sizeof path, dir, "/control", (char *)0)) { errno = ENAMETOOLONG; return -1; }
-  if (mkfifo(path, 0600) < 0) {
-    if (errno != EEXIST || stat(path, &s) < 0) return -1;
-    if (!S_ISFIFO(s.st_mode)) { errno = EEXIST; return -1; }
-    chmod(path, 0600);
-  }
-  fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) return -1;
-  if (open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC) < 0) {
-    int e = errno;
-    close(fd);
-    errno = e;
-    return -1;
-  }
+  int dfd = sv_statedir_open(dir, 0700), fd;
+  if (dfd < 0) return -1;
+  fd = sv_control_listen_at(dfd);
+  fd_close(dfd);
   return fd;
 }
 
 int sv_lock_take(char const *dir, unsigned mode)
 {
-  char path[SV_PATH_MAX + 16];
-  int fd;
-  if (mkdir(dir, mode) < 0 && errno != EEXIST) return -1;
-  if (!sv_strjoin(path, sizeof path, dir, "/lock", (char *)0)) { errno = ENAMETOOLONG; return -1; }
-  fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) return -1;
-  return fd_lock(fd, 1, 1);
+  int dfd = sv_statedir_open(dir, mode), r;
+  if (dfd < 0) return -1;
+  r = sv_lock_take_at(dfd);
+  fd_close(dfd);
+  return r;
+}
+
+/* the lock is 0600: a user who may not open it asks whether the
+   supervise the status file names is alive (EPERM: alive, not ours) */
+static int supervisor_alive(char const *statedir)
+{
+  sv_status st;
+  if (sv_status_read(statedir, &st) <= 0 || st.supervisor <= 0) return 0;
+  return kill(st.supervisor, 0) == 0 || errno == EPERM;
 }
 
 int sv_supervised(char const *statedir)
@@ -85,8 +81,11 @@ int sv_supervised(char const *statedir)
   int fd, r;
   sv_strjoin(path, sizeof path, statedir, "/lock", (char *)0);
   /* read-only open and F_GETLK: works for users who may not write the FIFO */
-  fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
+  fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    if (errno == EACCES) return supervisor_alive(statedir);
+    return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
+  }
   r = fcntl(fd, F_GETLK, &l);
   close(fd);
   if (r < 0) return -1;

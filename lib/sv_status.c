@@ -3,6 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <skalibs/allreadwrite.h>
 #include <skalibs/djbunix.h>
 #include <skalibs/sig.h>
 #include <skalibs/types.h>
@@ -11,6 +15,8 @@
 #include "sv_clock.h"
 #include "sv_status.h"
 #include "sv_str.h"
+#include "sv_statedir.h"
+#include "sv_proc.h"
 
 static char const *const state_names[SV_NSTATES] = {
   "STOPPED", "STARTING", "RUNNING", "BACKOFF", "STOPPING", "EXITED", "FATAL"
@@ -47,9 +53,21 @@ char const *sv_lastexit_fmt(char *buf, sv_status const *st)
   return buf;
 }
 
-int sv_status_write(char const *statedir, sv_status const *st)
+/* status.new, then rename: a reader sees the old record or the new one.
+   0644 whatever the umask, never written through a symlink (SPEC §13) */
+static int write_atomically(int dirfd, char const *buf, size_t n)
 {
-  char path[SV_PATH_MAX + 16], buf[1024], since[32], started[32], until[32], last[32];
+  int fd = sv_create_at(dirfd, "status.new", 0644);
+  if (fd < 0) return 0;
+  if (allwrite(fd, buf, n) < n) { int e = errno; fd_close(fd); unlinkat(dirfd, "status.new", 0); errno = e; return 0; }
+  fd_close(fd);
+  if (renameat(dirfd, "status.new", dirfd, "status") < 0) { int e = errno; unlinkat(dirfd, "status.new", 0); errno = e; return 0; }
+  return 1;
+}
+
+int sv_status_writeat(int dirfd, sv_status const *st)
+{
+  char buf[1024], since[32], started[32], until[32], last[32];
   char pid[22], restarts[22], starts[22], commands[22], pidstart[22], failures[22], finish[22], supervisor[22];
   size_t n;
   sv_fmt_secs(since, st->since_ms);
@@ -60,9 +78,19 @@ int sv_status_write(char const *statedir, sv_status const *st)
                  "\nrestarts=", sv_u64(restarts, st->restarts), "\nstarts=", sv_u64(starts, st->starts), "\ncommands=", sv_u64(commands, st->commands), "\nlastexit=", sv_lastexit_fmt(last, st),
                  "\nreason=", st->reason, "\nstarted=", started, "\npidstart=", sv_u64(pidstart, st->pidstart),
                  "\nfailures=", sv_u64(failures, st->failures), "\nfinish=", sv_i64(finish, st->finish),
-                 "\nuntil=", until, "\nsupervisor=", sv_i64(supervisor, st->supervisor), "\n", (char *)0);
-  if (!n || !sv_strjoin(path, sizeof path, statedir, "/status", (char *)0)) { errno = ENAMETOOLONG; return 0; }
-  return openwritenclose_suffix(path, buf, n, ".new");
+                 "\nuntil=", until, "\nsupervisor=", sv_i64(supervisor, st->supervisor), "\nboot=", st->boot,
+                 "\n", (char *)0);
+  if (!n) { errno = ENAMETOOLONG; return 0; }
+  return write_atomically(dirfd, buf, n);
+}
+
+int sv_status_write(char const *statedir, sv_status const *st)
+{
+  int dfd = open(statedir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), r;
+  if (dfd < 0) return 0;
+  r = sv_status_writeat(dfd, st);
+  fd_close(dfd);
+  return r;
 }
 
 /* decimal fields of the status file: skalibs' scanners, not libc's strtol
@@ -110,6 +138,7 @@ static void set_field(sv_status *st, char const *k, char const *v)
   else if (!strcmp(k, "finish")) st->finish = dec_int(v);
   else if (!strcmp(k, "until")) sv_scan_secs(v, &st->until_ms);
   else if (!strcmp(k, "supervisor")) st->supervisor = dec_int(v);
+  else if (!strcmp(k, "boot")) sv_strjoin(st->boot, sizeof st->boot, v, (char *)0);
 }
 
 int sv_status_read(char const *statedir, sv_status *st)
@@ -134,20 +163,20 @@ int sv_status_read(char const *statedir, sv_status *st)
   return 1;
 }
 
+char *sv_boot_id(char *buf)
+{
+  ssize_t r = openreadnclose("/proc/sys/kernel/random/boot_id", buf, 39);
+  if (r < 0) r = 0;
+  buf[r] = 0;
+  buf[strcspn(buf, "\n")] = 0;
+  return buf;
+}
+
 uint64_t sv_pid_starttime(pid_t pid)
 {
-  char path[64], buf[1024], num[22], *p;
-  ssize_t r;
-  unsigned field;
-  sv_strjoin(path, sizeof path, "/proc/", sv_i64(num, pid), "/stat", (char *)0);
-  r = openreadnclose(path, buf, sizeof buf - 1);
-  if (r <= 0) return 0;
-  buf[r] = 0;
-  /* comm may hold spaces and parens: fields count from the last ')' */
-  p = strrchr(buf, ')');
+  char num[22];
+  sv_procstat p;
+  if (!sv_procstat_read(sv_i64(num, pid), &p)) return 0;
   /* a zombie has exited: whoever reaps it, it is nobody's run any more */
-  if (!p || !p[1] || p[2] == 'Z' || p[2] == 'X') return 0;
-  for (field = 2; *p && field < 22; p++)
-    if (*p == ' ') field++;
-  return dec_u64(p);
+  return sv_procstat_dead(&p) ? 0 : p.starttime;
 }

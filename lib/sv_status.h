@@ -30,6 +30,8 @@ struct sv_status_s {
   pid_t finish;          /* finish script running, 0 when none */
   uint64_t until_ms;     /* BACKOFF: boot clock of the next try */
   pid_t supervisor;      /* pid of supervise */
+  char boot[40];         /* the kernel's boot_id when written: pidstart means
+                            nothing after a reboot */
   char reason[SV_ERR_MAX];
 };
 #define SV_STATUS_ZERO { .state = SV_STOPPED, .want = SV_WANT_UP }
@@ -40,10 +42,16 @@ extern int sv_state_scan(char const *name, enum sv_state *s);
 extern char const *sv_want_name(enum sv_want w);
 /* "exit 1", "signal TERM", "none"; buf >= 32 */
 extern char const *sv_lastexit_fmt(char *buf, sv_status const *st);
-/* atomically replaces STATEDIR/status: 1 ok, 0 error (errno) */
+/* atomically replaces STATEDIR/status (0644, never through a symlink):
+   1 ok, 0 error (errno) */
 extern int sv_status_write(char const *statedir, sv_status const *st);
+/* the same in the state directory open as dirfd */
+extern int sv_status_writeat(int dirfd, sv_status const *st);
 /* reads STATEDIR/status: 1 ok, 0 absent, -1 error (errno) */
 extern int sv_status_read(char const *statedir, sv_status *st);
+/* this boot's id (/proc/sys/kernel/random/boot_id) into buf (40 bytes),
+   empty if the kernel has none; returns buf */
+extern char *sv_boot_id(char *buf);
 /* start time of pid from /proc (clock ticks since boot), 0 if gone or a
    zombie (a non-reaping PID 1 leaves them about) */
 extern uint64_t sv_pid_starttime(pid_t pid);

@@ -19,6 +19,7 @@
 #include <skalibs/sig.h>
 
 #include "supervise.h"
+#include "sv_envdir.h"
 #include "sv_str.h"
 #include "sv_svdir.h"
 
@@ -38,38 +39,31 @@ struct user_s {
 };
 
 
-/* env/K sets K to its first line, NUL -> newline, trailing blanks cut; empty unsets */
+/* env/K sets K to its whole first line (sv_envdir_value); empty unsets.
+   Runs in the child, so one growing buffer costs supervise nothing */
 static int apply_envdir(void)
 {
   DIR *d = opendir("env");
   struct dirent *e;
+  stralloc val = STRALLOC_ZERO;
   if (!d) return errno == ENOENT ? 0 : -1;
   while ((e = readdir(d))) {
-    char path[300], val[4096];
-    ssize_t r;
-    size_t len;
+    char path[300];
     struct stat s;
-    int fd;
+    int fd, ok;
     if (e->d_name[0] == '.') continue;
-    snprintf(path, sizeof path, "env/%.250s", e->d_name);
+    sv_strjoin(path, sizeof path, "env/", e->d_name, (char *)0);
     /* a FIFO or a device there must not hang the start */
     fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) { closedir(d); return -1; }
     if (fstat(fd, &s) < 0 || !S_ISREG(s.st_mode)) { close(fd); continue; }
-    r = read(fd, val, sizeof val - 1);
+    val.len = 0;
+    ok = sv_envdir_readline(fd, &val) && stralloc_0(&val);
     close(fd);
-    if (r < 0) { closedir(d); return -1; }
-    len = (size_t)r;
-    val[len] = 0;
-    if (!len) { unsetenv(e->d_name); continue; }
-    {
-      char *nl = memchr(val, '\n', len);
-      if (nl) len = (size_t)(nl - val);
-    }
-    for (size_t i = 0; i < len; i++) if (!val[i]) val[i] = '\n';
-    while (len && (val[len - 1] == ' ' || val[len - 1] == '\t')) len--;
-    val[len] = 0;
-    setenv(e->d_name, val, 1);
+    if (!ok) { closedir(d); return -1; }
+    if (val.len == 1) { unsetenv(e->d_name); continue; }
+    sv_envdir_value(val.s, val.len - 1);
+    if (setenv(e->d_name, val.s, 1) < 0) { closedir(d); return -1; }
   }
   closedir(d);
   return 0;
@@ -89,8 +83,19 @@ static int become(user const *u)
   return 0;
 }
 
+/* puts the readiness pipe's write end on fd nfd, open across exec.  Done
+   after stdout and stderr are in place: nfd may be the number a log pipe
+   had (it is dup'd to 1 or 2 by then), or the pipe's own number */
+static int place_notification(int nfd, int w)
+{
+  if (w == nfd) return fcntl(nfd, F_SETFD, 0);
+  if (dup2(w, nfd) < 0) return -1;
+  close(w);
+  return 0;
+}
+
 /* runs in the child: everything but exec; returns the failed step or -1 */
-static int prepare_child(sv_conf const *c, int instance, outfds const *o, user const *u)
+static int prepare_child(sv_conf const *c, int instance, outfds const *o, user const *u, int notif_w)
 {
   selfpipe_finish(); /* 2.13 keeps trapped signals blocked: unblock for the service */
   /* and no disposition inherited from whoever started us (a shell's ignored
@@ -110,6 +115,7 @@ static int prepare_child(sv_conf const *c, int instance, outfds const *o, user c
   if (c->stderr_dest && !strcmp(c->stderr_dest, "stdout")) { if (dup2(1, 2) < 0) return STEP_STDERR; }
   else if (o->err >= 0) { if (dup2(o->err, 2) < 0) return STEP_STDERR; }
   else if (c->stderr_dest && open_dest(c->stderr_dest, 2) < 0) return STEP_STDERR;
+  if (notif_w >= 0 && place_notification(c->notification_fd, notif_w) < 0) return STEP_NOTIF;
   if (c->umask >= 0) umask((mode_t)c->umask);
   if (c->workingdir && chdir(c->workingdir) < 0) return STEP_CHDIR;
   if (become(u) < 0) return STEP_USER;
@@ -196,13 +202,14 @@ static pid_t spawn(sv_conf const *c, int instance, outfds const *o, char const *
   if (!pid) {
     int step;
     close(p[0]);
-    if (notif_w >= 0) {
-      if (p[1] == c->notification_fd) { int d = fcntl(p[1], F_DUPFD_CLOEXEC, 0); if (d < 0) _exit(111); p[1] = d; }
-      errno = 0;
-      if (fd_move(c->notification_fd, notif_w) < 0) die_child(p[1], what, STEP_NOTIF);
+    /* the report pipe must not sit where the readiness pipe goes */
+    if (notif_w >= 0 && p[1] == c->notification_fd) {
+      int d = fcntl(p[1], F_DUPFD_CLOEXEC, 0);
+      if (d < 0) _exit(111);
+      p[1] = d;
     }
     lookup_user(c, &u, p[1]);
-    step = prepare_child(c, instance, o, &u);
+    step = prepare_child(c, instance, o, &u, notif_w);
     if (step >= 0) die_child(p[1], what, step);
     execv(argv[0], (char *const *)argv);
     die_child(p[1], what, STEP_EXEC);

@@ -26,7 +26,9 @@
 #include "sv_conf.h"
 #include "sv_control.h"
 #include "sv_status.h"
+#include "sv_proc.h"
 #include "sv_signals.h"
+#include "sv_statedir.h"
 #include "sv_str.h"
 #include "sv_svdir.h"
 #include "supervise.h"
@@ -46,6 +48,7 @@ static char statedir[SV_PATH_MAX];
 static char svname[300];          /* NAME or NAME@i, for finish and messages */
 static int instance = -1;
 
+static int statefd = -1; /* the state directory: its files are made in it, never through a symlink */
 static int ctlfd = -1;
 static int sigfd = -1;
 static int notiffd = -1;  /* readiness pipe, read end */
@@ -71,7 +74,7 @@ static struct {
 static void announce(void)
 {
   st.supervisor = getpid();
-  if (!sv_status_write(statedir, &st)) strerr_warnwusys("write ", svpath, "/", statedir, "/status");
+  if (!sv_status_writeat(statefd, &st)) strerr_warnwusys("write ", svpath, "/", statedir, "/status");
 }
 
 static void set_state(enum sv_state s)
@@ -194,11 +197,20 @@ static void stop(void)
 
 /* ---- after the run ends ---- */
 
+/* backoff=0 still never spins: starts are at least this far apart (at
+   most 50 a second), whatever the conf says */
+#define RESTART_MIN_MS 20
+
+static uint64_t backoff_base(void)
+{
+  return conf->backoff_ms > RESTART_MIN_MS ? conf->backoff_ms : RESTART_MIN_MS;
+}
+
 static uint64_t backoff_delay(unsigned failures)
 {
-  uint64_t d = conf->backoff_ms;
+  uint64_t d = backoff_base();
   while (--failures && d < conf->backoffmax_ms) d *= 2;
-  return d < conf->backoffmax_ms ? d : conf->backoffmax_ms;
+  return d < conf->backoffmax_ms || conf->backoffmax_ms < RESTART_MIN_MS ? d : conf->backoffmax_ms;
 }
 
 static int should_restart(void)
@@ -272,7 +284,7 @@ static void settle_exit(void)
   }
   st.failures = 0;
   /* never faster than one start per backoff, even with startsecs=0 */
-  earliest = st.started_ms + conf->backoff_ms;
+  earliest = st.started_ms + backoff_base();
   set_state(SV_BACKOFF);
   st.until_ms = earliest > now ? earliest : now;
   t_start = st.until_ms;
@@ -290,21 +302,9 @@ static int group_alive(pid_t pgid)
   d = opendir("/proc");
   if (!d) return 1;
   while (!alive && (e = readdir(d))) {
-    char path[64], buf[512], *p;
-    ssize_t r;
+    sv_procstat p;
     if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
-    sv_strjoin(path, sizeof path, "/proc/", e->d_name, "/stat", (char *)0);
-    r = openreadnclose(path, buf, sizeof buf - 1);
-    if (r <= 0) continue;
-    buf[r] = 0;
-    p = strrchr(buf, ')');
-    /* ") S ppid pgrp": state, then the group two fields on */
-    if (!p || !p[1] || !p[2] || p[2] == 'Z' || p[2] == 'X') continue;
-    p = strchr(p + 4, ' ');
-    if (p) {
-      pid_t g = 0;
-      if (pid_scan(p + 1, &g) && g == pgid) alive = 1;
-    }
+    if (sv_procstat_read(e->d_name, &p) && !sv_procstat_dead(&p) && p.pgrp == pgid) alive = 1;
   }
   closedir(d);
   return alive;
@@ -595,7 +595,7 @@ static uint64_t earliest_deadline(void)
 
 static void make_fifo(void)
 {
-  ctlfd = sv_control_listen(statedir);
+  ctlfd = sv_control_listen_at(statefd);
   if (ctlfd >= 0) return;
   if (errno == EEXIST) strerr_dief(100, svpath, "/", statedir, "/control exists and is not a FIFO");
   strerr_diefusys(111, "listen on ", svpath, "/", statedir, "/control");
@@ -603,7 +603,11 @@ static void make_fifo(void)
 
 static void take_lock(void)
 {
-  int r = sv_lock_take(statedir, 0755);
+  int r;
+  statefd = sv_statedir_open(statedir, 0755);
+  if (statefd < 0 && errno == ELOOP) strerr_dief(100, "unable to open ", svpath, "/", statedir, ": a symlink not owned by root");
+  if (statefd < 0) strerr_diefusys(111, "open ", svpath, "/", statedir);
+  r = sv_lock_take_at(statefd);
   if (r < 0) strerr_diefusys(111, "lock ", svpath, "/", statedir, "/lock");
   if (!r) strerr_dief(100, "unable to lock ", svpath, "/", statedir, "/lock: another supervise is running on ", svpath);
 }
@@ -615,13 +619,31 @@ static void open_pidfd(pid_t pid)
 #endif
 }
 
+/* was this status written by us, in this boot, about a run we started:
+   only then do its pid and pidstart name our service.  A status planted by
+   whoever can write the service directory, or one from before a reboot
+   (where pids and start times repeat), must never make us adopt, and
+   later signal, somebody else's process */
+static int status_trustworthy(sv_status const *old)
+{
+  struct stat s;
+  char num[22];
+  sv_procstat p;
+  if (fstatat(statefd, "status", &s, AT_SYMLINK_NOFOLLOW) < 0) return 0;
+  if (!S_ISREG(s.st_mode) || s.st_uid != geteuid()) return 0;
+  if (old->boot[0] ? strcmp(old->boot, st.boot) != 0 : (uint64_t)s.st_mtime * 1000 < sv_wall_ms() - sv_now_ms()) return 0;
+  /* a run is a session leader: supervise starts it with setsid */
+  if (!sv_procstat_read(sv_i64(num, old->pid), &p) || p.session != old->pid) return 0;
+  return old->pidstart && !sv_procstat_dead(&p) && p.starttime == old->pidstart;
+}
+
 /* a run left by a supervise that died: follow it if it is still the same
    process, so a service never runs twice */
 static void adopt_or_forget(void)
 {
   sv_status old;
   if (sv_status_read(statedir, &old) <= 0 || !old.pid) return;
-  if (!old.pidstart || sv_pid_starttime(old.pid) != old.pidstart) return;
+  if (!status_trustworthy(&old)) return;
   open_pidfd(old.pid);
   if (pidfd < 0) {
     /* no pidfd (old kernel): we cannot watch it, so stop it for good */
@@ -712,6 +734,7 @@ int main(int argc, char const *const *argv)
   /* orphans of the service come back to us, so none is lost or left a zombie */
   prctl(PR_SET_CHILD_SUBREAPER, 1);
   tain_now_set_stopwatch_g();
+  sv_boot_id(st.boot);
   {
     /* loaded before adoption: an adopted run is stopped with its own
        stopsignal and stopwaitsecs */
@@ -724,7 +747,6 @@ int main(int argc, char const *const *argv)
 
   for (;;) {
     unsigned n = 2, inotif = 0, ipidfd = 0, ireport = 0, ifinreport = 0;
-    uint64_t e;
     tain deadline;
     int r;
     if (flag.exit && settled()) break;
@@ -734,13 +756,7 @@ int main(int argc, char const *const *argv)
     if (pidfd >= 0) { ipidfd = n; x[n].fd = pidfd; x[n++].events = IOPAUSE_READ; }
     if (reportfd >= 0) { ireport = n; x[n].fd = reportfd; x[n++].events = IOPAUSE_READ; }
     if (finreportfd >= 0) { ifinreport = n; x[n].fd = finreportfd; x[n++].events = IOPAUSE_READ; }
-    e = earliest_deadline();
-    if (e) {
-      uint64_t now = sv_now_ms();
-      tain rel;
-      tain_from_millisecs(&rel, e > now ? (int)(e - now) : 0);
-      tain_add_g(&deadline, &rel);
-    } else tain_add_g(&deadline, &tain_infinite_relative);
+    sv_deadline_g(&deadline, earliest_deadline());
     r = iopause_g(x, n, &deadline);
     if (r < 0) strerr_diefusys(111, "iopause");
     /* the exec report before SIGCHLD: a run that exec'd is announced first */
