@@ -4,6 +4,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <skalibs/djbunix.h>
+
 #include "sv_conf.h"
 #include "sv_svdir.h"
 #include "sv_str.h"
@@ -21,11 +23,40 @@ void sv_statedir(char *buf, char const *svdir, int instance)
   else sv_strjoin(buf, SV_PATH_MAX, svdir, "/supervise@", sv_i64(num, instance), (char *)0);
 }
 
+/* "numprocs" = "N" on one line of conf, blanks and one pair of quotes
+   allowed: N, or 0 if the line says something else */
+static unsigned numprocs_line(char const *line, size_t len)
+{
+  char const *end = line + len;
+  unsigned n = 0;
+  while (line < end && (*line == ' ' || *line == '\t')) line++;
+  if ((size_t)(end - line) < 8 || memcmp(line, "numprocs", 8)) return 0;
+  line += 8;
+  while (line < end && (*line == ' ' || *line == '\t')) line++;
+  if (line == end || *line++ != '=') return 0;
+  while (line < end && (*line == ' ' || *line == '\t' || *line == '"')) line++;
+  for (; line < end && *line >= '0' && *line <= '9' && n <= 1000; line++) n = n * 10 + (unsigned)(*line - '0');
+  return n <= 1000 ? n : 0;
+}
+
 unsigned sv_numprocs(char const *svdir)
 {
-  static sv_conf c; /* 8 KiB: kept off small stacks */
-  char err[SV_ERR_MAX];
-  return sv_conf_load(&c, svdir, err) == 1 ? c.numprocs : 1;
+  /* svc and svstat ask this of every name: read the one line, not the
+     whole conf through the parser */
+  char path[SV_PATH_MAX + 8], buf[SV_CONF_MAX + 1];
+  ssize_t r;
+  unsigned n = 1;
+  if (!sv_strjoin(path, sizeof path, svdir, "/conf", (char *)0)) return 1;
+  r = openreadnclose(path, buf, sizeof buf);
+  if (r <= 0 || r > SV_CONF_MAX) return 1;
+  for (char const *line = buf, *end = buf + r; line < end;) {
+    char const *nl = memchr(line, '\n', (size_t)(end - line));
+    size_t len = nl ? (size_t)(nl - line) : (size_t)(end - line);
+    unsigned v = numprocs_line(line, len);
+    if (v) n = v; /* the last one wins, as in the parser */
+    line += len + 1;
+  }
+  return n;
 }
 
 static int fill(sv_target *t, char const *name, char const *svdir, int instance)
