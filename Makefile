@@ -65,6 +65,7 @@ $(B)/tests/unit/%: $(B)/obj/tests/unit/%.o $(B)/libsv.a
 tests: all $(HELPERS) $(UNITS)
 
 check: tests
+	@sh package/check-test-deps
 	@bash tests/run $(B)
 
 demo: all

@@ -36,6 +36,10 @@ trap cleanup EXIT
 
 ok()   { echo "ok $*"; }
 fail() { echo "FAIL $*"; }
+# skip NAME: TOOL not installed -- a case that cannot run here, counted apart
+skip() { echo "skip $*"; }
+# have TOOL...: every TOOL is on PATH (tests/run's check target installs them as root)
+have() { local t; for t in "$@"; do command -v "$t" >/dev/null || return 1; done; }
 # check NAME CMD...: one verdict line from CMD's exit status
 check() { local n=$1; shift; if "$@"; then ok "$n"; else fail "$n"; fi; }
 # expect_eq NAME GOT WANT

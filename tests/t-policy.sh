@@ -105,3 +105,19 @@ svc -du "$SVDIR/slowstop"
 check "svc -du: the old run ends" await_pid_gone "$old" 3000
 check "svc -du: started again" await_status "$SVDIR/slowstop" state=RUNNING 3000
 expect_eq "svc -du: two starts" "$(starts slowstop)" 2
+
+# FATAL reason under a minute is plain seconds
+mksv quick 'exit 3'
+printf 'startretries=2\nbackoff=100ms\n' > "$SVDIR/quick/conf"
+supervise_bg "$SVDIR/quick"
+await_status "$SVDIR/quick" state=FATAL
+expect_match "FATAL reason: plain seconds" "$(statusval "$SVDIR/quick" reason)" '^Exited too quickly: 2 starts in [1-9][0-9]?s, last exit 3$'
+
+# u in BACKOFF starts now, as supervisorctl start does
+mksv patient 'echo start >> '"$T"'/patient.starts; exit 1'
+printf 'backoff=30\n' > "$SVDIR/patient/conf"
+supervise_bg "$SVDIR/patient"
+await_status "$SVDIR/patient" state=BACKOFF
+svc -u "$SVDIR/patient"
+check "u in BACKOFF: a start right away" await_file "$T/patient.starts" "start
+start" 3000
