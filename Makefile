@@ -72,16 +72,26 @@ demo: all
 	@bash examples/demo.sh $(B)/bin
 
 install: all
-	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	for b in $(BINS); do install -m 755 $$b $(DESTDIR)$(BINDIR)/; done
+	for m in man/*.5; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man5/ || :; done
 	for m in man/*.8; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man8/ || :; done
 
 format:
 	clang-format -i lib/*.[ch] */*.c tests/*/*.c
 
+# lists the files `make format` would change, and lines over the column
+# limit; changes nothing.  Exit 1 if there is anything to list.
+format-check:
+	@lim=$$(sed -n 's/^ColumnLimit: *//p' .clang-format); lim=$${lim:-80}; bad=0; \
+	for f in lib/*.[ch] */*.c tests/*/*.c; do \
+	  clang-format "$$f" | cmp -s - "$$f" || { echo "$$f: clang-format would change it"; bad=1; }; \
+	  awk -v l=$$lim -v f="$$f" 'length($$0) > l { print f ":" FNR ": " length($$0) " columns"; b=1 } END { exit b }' "$$f" || bad=1; \
+	done; exit $$bad
+
 clean:
 	rm -rf build build-san
 
-.PHONY: all deps tests check demo install format clean
+.PHONY: all deps tests check demo install format format-check clean
 .SECONDARY:
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

@@ -28,7 +28,7 @@
 #
 # Prints median and p90 (nearest rank) and the ratio to s6.  Every wait is
 # bounded; every process started is cleaned up by pid on exit.  Needs cc, s6,
-# runit and daemontools (../shared/tools/install-peers installs them, as root).
+# runit and daemontools (bench/install-peers installs them, as root).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 B=${1:-build}
@@ -40,12 +40,12 @@ die() { echo "core: fatal: $*" >&2; exit 111; }
 for p in supervise svc; do
   [ -x "$B/bin/$p" ] || die "unable to find $B/bin/$p: run make"
 done
-S6SUP=$(command -v s6-supervise) || die "unable to find s6-supervise: run ../shared/tools/install-peers as root"
-S6SVC=$(command -v s6-svc) || die "unable to find s6-svc: run ../shared/tools/install-peers as root"
-RUNSV=$(command -v runsv) || die "unable to find runsv: run ../shared/tools/install-peers as root"
-SV=$(command -v sv) || die "unable to find sv (runit): run ../shared/tools/install-peers as root"
+S6SUP=$(command -v s6-supervise) || die "unable to find s6-supervise: run bench/install-peers as root"
+S6SVC=$(command -v s6-svc) || die "unable to find s6-svc: run bench/install-peers as root"
+RUNSV=$(command -v runsv) || die "unable to find runsv: run bench/install-peers as root"
+SV=$(command -v sv) || die "unable to find sv (runit): run bench/install-peers as root"
 DTSUP=/usr/bin/supervise DTSVC=/usr/bin/svc
-[ -x $DTSUP ] && [ -x $DTSVC ] || die "unable to find $DTSUP (daemontools): run ../shared/tools/install-peers as root"
+[ -x $DTSUP ] && [ -x $DTSVC ] || die "unable to find $DTSUP (daemontools): run bench/install-peers as root"
 CC=${CC:-cc}
 command -v "$CC" >/dev/null || die "unable to find a C compiler ($CC)"
 

@@ -14,7 +14,7 @@ case $B in /*) ;; *) B=$top/$B ;; esac
 SVLOG=$B/bin/svlog
 [ -x "$SVLOG" ] || { echo "bench/svlog.sh: fatal: no $SVLOG (run make)" >&2; exit 111; }
 for t in s6-log svlogd multilog; do
-  command -v $t >/dev/null || { echo "bench/svlog.sh: fatal: $t not on PATH (../shared/tools/install-peers)" >&2; exit 111; }
+  command -v $t >/dev/null || { echo "bench/svlog.sh: fatal: $t not on PATH (bench/install-peers)" >&2; exit 111; }
 done
 W=$(mktemp -d "${TMPDIR:-/tmp}/svlog-bench.XXXXXX")
 S=$(mktemp -d /dev/shm/svlog-bench.XXXXXX)
