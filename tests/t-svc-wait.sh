@@ -8,6 +8,11 @@ printf 'startsecs=30\n' > "$SVDIR/slow/conf"
 supervise_bg "$SVDIR/slow"; SUP=$BGPID; await_supervised "$SVDIR/slow"
 svc -w U "$SVDIR/slow" 2>"$T/slow.err" & W=$!; PIDS+=("$W")
 await_status "$SVDIR/slow" state=STARTING
+# svc watches the status file (an inotify fd) once it has found supervise:
+# kill supervise only then, or svc would never have seen it
+watching() { ls -l "/proc/$W/fd" 2>/dev/null | grep -q 'anon_inode:inotify'; }
+for i in $(seq 1 100); do watching && break; sleep 0.05; done
+check "svc -w is waiting" watching
 kill -KILL "$SUP"
 check "svc -w without -T ends when supervise dies" await_pid_gone "$W" 3000
 wait "$W"; expect_eq "svc -w: supervise gone is 111" $? 111
