@@ -26,6 +26,7 @@ void sv_conf_defaults(sv_conf *c)
   c->exitcodes[0] = 0;
   c->nexitcodes = 1;
   c->startsecs_ms = 1000;
+  c->startretries = SV_RETRIES_INFINITE;
   c->backoff_ms = 1000;
   c->backoffmax_ms = 60000;
   c->stopsignal = SIGTERM;
@@ -223,7 +224,11 @@ static int set_key(sv_conf *c, char const *k, char *v, char const **why)
   else if (IS("autorestart")) return parse_restart(v, &c->autorestart);
   else if (IS("exitcodes")) return parse_exitcodes(c, v);
   else if (IS("startsecs")) return scan_duration(v, &c->startsecs_ms);
-  else if (IS("startretries")) { if (!scan_number(v, &n) || n > 1000000) return 0; c->startretries = (unsigned)n; }
+  else if (IS("startretries")) {
+    if (ieq(v, "infinite")) c->startretries = SV_RETRIES_INFINITE;
+    else if (!scan_number(v, &n) || n > 1000000) return 0;
+    else c->startretries = (unsigned)n;
+  }
   else if (IS("backoff")) return scan_duration(v, &c->backoff_ms);
   else if (IS("backoffmax")) return scan_duration(v, &c->backoffmax_ms);
   else if (IS("stopsignal")) { if (!(c->stopsignal = sv_signal_scan(v))) return 0; c->set |= SV_SET_STOPSIGNAL; }

@@ -15,6 +15,7 @@
 /* the largest size: fits an off_t */
 #define SV_SIZE_MAX (1ULL << 62)
 #define SV_NEVER UINT64_MAX /* stopwait_ms: never SIGKILL (s6 timeout-kill=0) */
+#define SV_RETRIES_INFINITE (~0u) /* startretries unset or `infinite`: never FATAL */
 
 enum sv_restart { SV_RESTART_ALWAYS, SV_RESTART_NEVER, SV_RESTART_UNEXPECTED };
 
@@ -37,7 +38,7 @@ struct sv_conf_s {
   int exitcodes[SV_EXITCODES_MAX];
   unsigned nexitcodes;
   uint64_t startsecs_ms;
-  unsigned startretries;
+  unsigned startretries;  /* retries after a failed first start; SV_RETRIES_INFINITE */
   uint64_t backoff_ms;
   uint64_t backoffmax_ms;
   int stopsignal;

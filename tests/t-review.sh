@@ -99,7 +99,7 @@ expect_eq "svc once of an instant job, 20 times" "$bad" 0
 
 # FATAL reason under a minute is plain seconds
 mksv quick 'exit 3'
-printf 'startretries=2\nbackoff=100ms\n' > "$SVDIR/quick/conf"
+printf 'startretries=1\nbackoff=100ms\n' > "$SVDIR/quick/conf"
 supervise_bg "$SVDIR/quick"
 await_status "$SVDIR/quick" state=FATAL
 expect_match "FATAL reason: plain seconds" "$(statusval "$SVDIR/quick" reason)" '^Exited too quickly: 2 starts in [1-9][0-9]?s, last exit 3$'
