@@ -23,6 +23,7 @@ enum sv_restart { SV_RESTART_ALWAYS, SV_RESTART_NEVER, SV_RESTART_UNEXPECTED };
 #define SV_SET_AUTOSTART 0x1u
 #define SV_SET_STOPSIGNAL 0x2u
 #define SV_SET_STOPWAIT 0x4u
+#define SV_SET_REDIRECT 0x8u /* supervisord redirect_stderr=true */
 
 typedef struct sv_conf_s sv_conf;
 struct sv_conf_s {
