@@ -673,7 +673,17 @@ static void map_service(unit *u, ini *in)
         char *eq = strchr(w[j], '=');
         if (!eq || eq == w[j]) { note(u, k, w[j], "not K=V"); continue; }
         *eq = 0;
-        if (u->nenv < 64) { u->envk[u->nenv] = w[j]; u->envv[u->nenv++] = eq + 1; }
+        if (u->nenv < 64) {
+          /* specifiers apply in Environment= values too */
+          str ev = { 0, 0, 0 };
+          for (char const *c = eq + 1; *c; c++) {
+            if (*c == '%' && c[1] && specifier(c[1], &x, &ev)) { c++; continue; }
+            sadd_n(&ev, c, 1);
+          }
+          sadd(&ev, "");
+          u->envk[u->nenv] = w[j];
+          u->envv[u->nenv++] = ev.s;
+        }
       }
     }
     else if (K("EnvironmentFile")) { if (nenvfiles < 16) envfiles[nenvfiles++] = v; }
@@ -1014,7 +1024,7 @@ static void import_supervisord(char const *path, int included)
         if (strcmp(in.e[j].key, "files")) continue;
         files = strdup(in.e[j].val);
         for (p = files; (w = strsep(&p, " \t\n"));) {
-          char pat[PATH_MAX];
+          char pat[PATH_MAX * 2];
           glob_t g;
           str ex = { 0, 0, 0 };
           char const *why = 0;
@@ -1104,7 +1114,7 @@ int svc_import(int argc, char const *const *argv)
       char p[PATH_MAX];
       if (units[k].refused.len) continue;
       snprintf(p, sizeof p, "%s/%s", dir, units[k].name);
-      if (!lstat(p, &stt)) { strerr_warnw(PROG, ": ", "fatal: ", "refusing to overwrite existing service directory ", p); rc = 1; }
+      if (!lstat(p, &stt)) { strerr_warn(PROG, ": fatal: unable to import ", units[k].name, ": service directory exists: ", p); rc = 1; }
     }
     if (rc) return rc;
     if (access(dir, W_OK)) strerr_diefu2sys(111, "write to target directory ", dir);
