@@ -26,6 +26,7 @@ void sv_conf_defaults(sv_conf *c)
   c->exitcodes[0] = 0;
   c->nexitcodes = 1;
   c->startsecs_ms = 1000;
+  c->startretries = SV_RETRIES_INFINITE;
   c->backoff_ms = 1000;
   c->backoffmax_ms = 60000;
   c->stopsignal = SIGTERM;
@@ -223,7 +224,11 @@ static int set_key(sv_conf *c, char const *k, char *v, char const **why)
   else if (IS("autorestart")) return parse_restart(v, &c->autorestart);
   else if (IS("exitcodes")) return parse_exitcodes(c, v);
   else if (IS("startsecs")) return scan_duration(v, &c->startsecs_ms);
-  else if (IS("startretries")) { if (!scan_number(v, &n) || n > 1000000) return 0; c->startretries = (unsigned)n; }
+  else if (IS("startretries")) {
+    if (ieq(v, "infinite")) c->startretries = SV_RETRIES_INFINITE;
+    else if (!scan_number(v, &n) || n > 1000000) return 0;
+    else c->startretries = (unsigned)n;
+  }
   else if (IS("backoff")) return scan_duration(v, &c->backoff_ms);
   else if (IS("backoffmax")) return scan_duration(v, &c->backoffmax_ms);
   else if (IS("stopsignal")) { if (!(c->stopsignal = sv_signal_scan(v))) return 0; c->set |= SV_SET_STOPSIGNAL; }
@@ -242,6 +247,61 @@ static int set_key(sv_conf *c, char const *k, char *v, char const **why)
   else return -1;
 #undef IS
   return 1;
+}
+
+/* supervisord's [program:x] spellings (man svkit-import.7): 1 ok, 0 bad value,
+   -1 not one of them */
+static int supervisord_key(sv_conf *c, char const *k, char *v, char const **why)
+{
+  int b;
+  uint64_t n;
+#define IS(name) (!strcmp(k, name))
+  /* NONE: no log file (output discarded); AUTO: ours (log/ pipe or inherited) */
+  if (IS("stdout_logfile")) c->stdout_dest = !*v || !strcmp(v, "AUTO") ? 0 : !strcmp(v, "NONE") ? "/dev/null" : v;
+  else if (IS("stderr_logfile")) {
+    if (c->set & SV_SET_REDIRECT) return 1; /* supervisord ignores it then */
+    c->stderr_dest = !*v || !strcmp(v, "AUTO") ? 0 : !strcmp(v, "NONE") ? "/dev/null" : v;
+  }
+  /* 0 is supervisord's "never rotate": svlog -s 0 */
+  else if (IS("stdout_logfile_maxbytes")) return scan_size(v, &c->stdout_maxbytes);
+  else if (IS("stderr_logfile_maxbytes")) return scan_size(v, &c->stderr_maxbytes);
+  else if (IS("stdout_logfile_backups")) { if (!scan_number(v, &n) || n > 1000) return 0; c->stdout_backups = (unsigned)n; }
+  else if (IS("stderr_logfile_backups")) { if (!scan_number(v, &n) || n > 1000) return 0; c->stderr_backups = (unsigned)n; }
+  else if (IS("redirect_stderr")) {
+    if (!scan_bool(v, &b)) return 0;
+    if (b) { c->stderr_dest = "stdout"; c->set |= SV_SET_REDIRECT; }
+  }
+  /* we always signal the whole process group */
+  else if (IS("stopasgroup") || IS("killasgroup")) return scan_bool(v, &b);
+  /* instances are always NAME@i; only supervisord's naming forms are accepted */
+  else if (IS("process_name")) {
+    if (!strstr(v, "%(program_name)s")) { *why = "only %(program_name)s forms are accepted (instances are NAME@i)"; return 0; }
+  }
+  else if (IS("numprocs_start")) {
+    if (!scan_number(v, &n) || n) { *why = "instances are numbered from 0"; return 0; }
+  }
+  else if (IS("serverurl")) { if (strcmp(v, "AUTO")) { *why = "only AUTO (there is no supervisorctl server)"; return 0; } }
+  /* capture mode only starts on supervisord's event-protocol tokens, which
+     nothing here reads: any size is accepted and ignored */
+  else if (IS("stdout_capture_maxbytes") || IS("stderr_capture_maxbytes")) return scan_size(v, &n);
+  /* supervisord features we lack: accepted only when turned off */
+  else if (IS("stdout_events_enabled") || IS("stderr_events_enabled") || IS("stdout_syslog") || IS("stderr_syslog")) {
+    if (!scan_bool(v, &b) || b) { *why = "a supervisord feature svkit lacks"; return 0; }
+  }
+  else return -1;
+#undef IS
+  return 1;
+}
+
+/* supervisord's inline comments: blank then ';' outside double quotes */
+static void cut_comment(char *v)
+{
+  int inq = 0;
+  for (char *p = v; *p; p++) {
+    if (*p == '\\' && inq && p[1]) { p++; continue; }
+    if (*p == '"') inq = !inq;
+    else if (*p == ';' && !inq && p > v && (p[-1] == ' ' || p[-1] == '\t')) { *p = 0; return; }
+  }
 }
 
 static char *trim(char *s)
@@ -270,14 +330,20 @@ int sv_conf_parse(sv_conf *c, size_t len, char *err)
     if (nl) *nl = 0;
     k = trim(line);
     line = nl ? nl + 1 : c->buf + len;
-    if (!*k || *k == '#') continue;
+    if (!*k || *k == '#' || *k == ';') continue;
     eq = strchr(k, '=');
     if (!eq) { snprintf(err, SV_ERR_MAX, "conf line %u: expected key=value: %.60s", lineno, k); return 0; }
     *eq = 0;
     k = trim(k);
+    cut_comment(eq + 1);
     v = trim(eq + 1);
+    if (strcmp(k, "process_name") && (eq = strstr(v, "%(")) && strstr(eq, ")")) {
+      snprintf(err, SV_ERR_MAX, "conf line %u: supervisord expansion %%(...) not supported in conf (svc import expands it): %.60s", lineno, v);
+      return 0;
+    }
     if (!unquote(v)) { snprintf(err, SV_ERR_MAX, "conf line %u: unterminated quote", lineno); return 0; }
     r = set_key(c, k, v, &why);
+    if (r < 0) r = supervisord_key(c, k, v, &why);
     if (r < 0) { snprintf(err, SV_ERR_MAX, "conf line %u: unknown key: %.60s", lineno, k); return 0; }
     if (!r) { snprintf(err, SV_ERR_MAX, "conf line %u: %s for %s: %.60s", lineno, why, k, v); return 0; }
   }

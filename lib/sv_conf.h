@@ -15,6 +15,7 @@
 /* the largest size: fits an off_t */
 #define SV_SIZE_MAX (1ULL << 62)
 #define SV_NEVER UINT64_MAX /* stopwait_ms: never SIGKILL (s6 timeout-kill=0) */
+#define SV_RETRIES_INFINITE (~0u) /* startretries unset or `infinite`: never FATAL */
 
 enum sv_restart { SV_RESTART_ALWAYS, SV_RESTART_NEVER, SV_RESTART_UNEXPECTED };
 
@@ -22,6 +23,7 @@ enum sv_restart { SV_RESTART_ALWAYS, SV_RESTART_NEVER, SV_RESTART_UNEXPECTED };
 #define SV_SET_AUTOSTART 0x1u
 #define SV_SET_STOPSIGNAL 0x2u
 #define SV_SET_STOPWAIT 0x4u
+#define SV_SET_REDIRECT 0x8u /* supervisord redirect_stderr=true */
 
 typedef struct sv_conf_s sv_conf;
 struct sv_conf_s {
@@ -37,7 +39,7 @@ struct sv_conf_s {
   int exitcodes[SV_EXITCODES_MAX];
   unsigned nexitcodes;
   uint64_t startsecs_ms;
-  unsigned startretries;
+  unsigned startretries;  /* retries after a failed first start; SV_RETRIES_INFINITE */
   uint64_t backoff_ms;
   uint64_t backoffmax_ms;
   int stopsignal;

@@ -240,7 +240,8 @@ static void count_failure(char const *last)
 {
   uint64_t now = sv_now_ms();
   if (!st.failures++) first_failure_ms = st.started_ms ? st.started_ms : now;
-  if (conf->startretries && st.failures >= conf->startretries) {
+  /* as supervisord: startretries=N is N retries after the first failed start */
+  if (conf->startretries != SV_RETRIES_INFINITE && st.failures > conf->startretries) {
     go_fatal(last);
     return;
   }

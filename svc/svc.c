@@ -371,6 +371,7 @@ static verb const core_verbs[] = {
   { "disable", 1, "disable NAME...", &v_disable },
   { "cat", 1, "cat NAME...", &v_cat },
   { "list", 0, "list", &v_list },
+  { "import", 1, "import [-n] [-d DIR] FILE...", &svc_import },
   { 0, 0, 0, 0 }
 };
 

@@ -4,10 +4,10 @@
 
 # exits 3 at once, every time: a crash loop
 mksv crash 'echo start >> '"$T"'/crash.starts; exit 3'
-printf 'startretries=3\nstartsecs=1\nbackoff=100ms\n' > "$SVDIR/crash/conf"
+printf 'startretries=2\nstartsecs=1\nbackoff=100ms\n' > "$SVDIR/crash/conf"
 supervise_bg "$SVDIR/crash"
 check "crash loop ends FATAL" await_status "$SVDIR/crash" state=FATAL 10000
-expect_eq "startretries=3: three attempts" "$(starts crash)" 3
+expect_eq "startretries=2: three attempts (supervisord)" "$(starts crash)" 3
 expect_match "FATAL reason" "$(statusval "$SVDIR/crash" reason)" '^Exited too quickly: 3 starts in [0-9]+s, last exit 3$'
 expect_match "svstat FATAL line" "$(svstat_line crash)" '^crash FATAL Exited too quickly: 3 starts in [0-9]+s, last exit 3$'
 svstat crash >/dev/null; expect_eq "svstat exits 1 on FATAL" $? 1
@@ -108,7 +108,7 @@ expect_eq "svc -du: two starts" "$(starts slowstop)" 2
 
 # FATAL reason under a minute is plain seconds
 mksv quick 'exit 3'
-printf 'startretries=2\nbackoff=100ms\n' > "$SVDIR/quick/conf"
+printf 'startretries=1\nbackoff=100ms\n' > "$SVDIR/quick/conf"
 supervise_bg "$SVDIR/quick"
 await_status "$SVDIR/quick" state=FATAL
 expect_match "FATAL reason: plain seconds" "$(statusval "$SVDIR/quick" reason)" '^Exited too quickly: 2 starts in [1-9][0-9]?s, last exit 3$'

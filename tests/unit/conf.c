@@ -78,6 +78,45 @@ static void test_values(void)
   bad("a word that only starts like one", "autorestart=neverr\n", "autorestart");
 }
 
+/* supervisord's [program:x] spellings (issue 13) */
+static void test_supervisord(void)
+{
+  good("supervisord spellings", "command=/bin/cat              ; the program\n"
+       "process_name=%(program_name)s ; name\nnumprocs=1\ndirectory=/tmp\numask=022\npriority=999\n"
+       "autostart=true\nstartsecs=1\nstartretries=3\nautorestart=unexpected\nexitcodes=0,2\n"
+       "stopsignal=QUIT\nstopwaitsecs=10\nstopasgroup=false\nkillasgroup=true\nuser=nobody\n"
+       "redirect_stderr=true\nstdout_logfile=/a/path\nstdout_logfile_maxbytes=1MB\n"
+       "stdout_logfile_backups=10\nstdout_capture_maxbytes=0\nstdout_events_enabled=false\n"
+       "stdout_syslog=false\nstderr_logfile=/b/path\nstderr_logfile_maxbytes=2MB\n"
+       "stderr_logfile_backups=3\nenvironment=A=\"1\",B=\"2\"\nserverurl=AUTO\n; a comment\n");
+  verdict("inline ; comment cut", c.command && !strcmp(c.command, "/bin/cat"), c.command ? c.command : "null");
+  verdict("redirect_stderr wins over stderr_logfile", c.stderr_dest && !strcmp(c.stderr_dest, "stdout"), "");
+  verdict("stdout_logfile", c.stdout_dest && !strcmp(c.stdout_dest, "/a/path"), "");
+  verdict("stdout_logfile_maxbytes", c.stdout_maxbytes == 1u << 20 && c.stderr_maxbytes == 2u << 20, "");
+  verdict("stderr_logfile_backups", c.stderr_backups == 3, "");
+  verdict("stopsignal QUIT", c.stopsignal == SIGQUIT, "");
+  verdict("startretries 3", c.startretries == 3, "");
+  verdict("environment", c.nenv == 2 && !strcmp(c.env[1], "B=2"), "");
+  good("stdout_logfile=NONE", "stdout_logfile=NONE\nstderr_logfile=AUTO\nstdout_logfile_maxbytes=0\n");
+  verdict("NONE is /dev/null", c.stdout_dest && !strcmp(c.stdout_dest, "/dev/null") && !c.stderr_dest, "");
+  verdict("maxbytes 0: never rotate", c.stdout_maxbytes == 0, "");
+  good("quoted ; kept", "env=A=\"x ; y\"\n");
+  verdict("quoted ; kept value", c.nenv == 1 && !strcmp(c.env[0], "A=x ; y"), c.nenv ? c.env[0] : "");
+  good("startretries=infinite", "startretries=infinite\n");
+  verdict("infinite", c.startretries == SV_RETRIES_INFINITE, "");
+  parse("");
+  verdict("startretries unset: infinite", c.startretries == SV_RETRIES_INFINITE, "");
+  bad("syslog on", "stdout_syslog=true\n", "conf line 1: a supervisord feature svkit lacks for stdout_syslog");
+  bad("events on", "stderr_events_enabled=1\n", "lacks");
+  bad("capture bad size", "stdout_capture_maxbytes=lots\n", "stdout_capture_maxbytes");
+  bad("numprocs_start", "numprocs_start=1\n", "numbered from 0");
+  bad("process_name plain", "process_name=foo\n", "process_name");
+  bad("expansion in conf", "stdout_logfile=/var/log/%(program_name)s.log\n", "conf line 1: supervisord expansion");
+  bad("ENV expansion in conf", "environment=P=\"%(ENV_PATH)s\"\n", "supervisord expansion");
+  bad("eventlistener key", "events=EVENT\n", "conf line 1: unknown key: events");
+  bad("stopasgroup bad", "stopasgroup=maybe\n", "stopasgroup");
+}
+
 static void test_errors(void)
 {
   bad("unknown key", "command=x\nfoo=bar\n", "conf line 2: unknown key: foo");
@@ -153,6 +192,7 @@ static void test_status(void)
 int main(void)
 {
   test_values();
+  test_supervisord();
   test_errors();
   test_formats();
   test_status();
