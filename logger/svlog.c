@@ -85,6 +85,8 @@ static char const *file;    /* file mode */
 static char const *curname; /* "current" or FILE, for open/rename */
 static char const *curdesc; /* "DIR/current" or FILE, for messages */
 static int fdcur = -1;
+static int curmine;     /* fdcur is a file svlog may chmod (see openlog) */
+static int notregular;  /* openlog failed: the name is not a regular file */
 static uint64_t cursize;
 static uint64_t kicked; /* writeback of current is started up to here */
 static size_t linelen; /* bytes of the open line written so far */
@@ -146,6 +148,13 @@ static int scansize(char const *s, uint64_t *u)
   if (*u > UINT64_MAX / m) return 0;
   *u *= m;
   return 1;
+}
+
+/* a value that is not a number or does not fit: a usage error, never wrapped */
+static void badvalue(char opt, char const *arg, char const *want)
+{
+  char o[3] = {'-', opt, 0};
+  strerr_dief(100, "invalid value for ", o, ": ", arg, " (want ", want, ")");
 }
 
 /* ---------------------------------------------------------------- stamps */
@@ -337,18 +346,51 @@ static int format(void)
 
 /* ---------------------------------------------------------------- rotation */
 
+/* opens curname in the cwd (DIR, or FILE's directory) without following a
+   symlink: a fresh file is created 0644 (and is ours to chmod later); an
+   existing one must be a regular file.  0 ok, -1 error (errno; ELOOP for a
+   symlink, EINVAL "not a regular file" for anything else) */
 static int openlog(void)
 {
   struct stat st;
-  int fd = open(curname, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) return -1;
+  int fd, created = 0;
+  for (;;) {
+    fd = openat(AT_FDCWD, curname, O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+      created = 1;
+      break;
+    }
+    if (errno != EEXIST) return -1;
+    fd = openat(AT_FDCWD, curname, O_RDWR | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd >= 0) break;
+    if (errno != ENOENT) return -1; /* removed between the two opens: create it */
+  }
   if (fstat(fd, &st) < 0) {
     fd_close(fd);
     return -1;
   }
+  if (!S_ISREG(st.st_mode)) {
+    fd_close(fd);
+    errno = EINVAL;
+    notregular = 1;
+    return -1;
+  }
+  /* ours to chmod: made now, or one an earlier svlog of ours made (owned by
+     us, one link: not a hard link to someone else's file) */
+  curmine = created || (st.st_uid == geteuid() && st.st_nlink == 1);
   fdcur = fd;
   cursize = kicked = st.st_size;
   return 0;
+}
+
+/* a failed openlog, for messages */
+static char const *openerr(void)
+{
+  if (notregular) {
+    notregular = 0;
+    return "not a regular file";
+  }
+  return errno == ELOOP ? "is a symbolic link (svlog never follows one)" : strerror(errno);
 }
 
 static void prune(void)
@@ -374,7 +416,7 @@ static void archname(void)
 static char const *fnum(unsigned int i)
 {
   char fmt[UINT_FMT];
-  fname.len = strlen(file);
+  fname.len = strlen(curname);
   fname.s[fname.len++] = '.';
   memcpy(fname.s + fname.len, fmt, uint_fmt(fmt, i));
   fname.len += uint_fmt(fmt, i);
@@ -396,7 +438,7 @@ static int shiftfiles(void)
     memcpy(from, fname.s, n + 1);
     if (rename(from, fnum(rotidx + 1)) < 0 && errno != ENOENT) return fail("rename", from);
   }
-  if (count ? rename(file, fnum(1)) < 0 : unlink(file) < 0) return fail(count ? "rename" : "unlink", file);
+  if (count ? rename(curname, fnum(1)) < 0 : unlink(curname) < 0) return fail(count ? "rename" : "unlink", file);
   return 1;
 }
 
@@ -405,7 +447,7 @@ static int rotate(void)
 {
   if (rotphase == 0) {
     if (fsync(fdcur) < 0 && errno != EINVAL) return fail("sync", curdesc);
-    fchmod(fdcur, 0744); /* multilog's mark of a complete file */
+    if (curmine) fchmod(fdcur, 0744); /* multilog's mark of a complete file */
     rotphase = 1;
     rotidx = count ? count - 1 : 0;
     if (dir) archname();
@@ -420,7 +462,13 @@ static int rotate(void)
     fdcur = -1;
     rotphase = 2;
   }
-  if (openlog() < 0) return fail("open", curdesc);
+  if (openlog() < 0) {
+    if (!flag.warned) strerr_warnw("unable to open ", curdesc, ": ", openerr(), " (retrying every second)");
+    flag.warned = 1;
+    flag.blocked = 1;
+    tain_addsec_g(&retry, 1);
+    return 0;
+  }
   rotphase = 0;
   if (dir) prune();
   return 1;
@@ -519,11 +567,28 @@ static void makedir(char const *path)
     }
 }
 
+/* DIR/lock, 0600 so that no other user can open it and hold a lock on it.
+   Never through a symlink; a lock svlog did not make (another owner, other
+   modes, a hard link) is replaced by a fresh one, never chmodded: a file of
+   that name only ever serves as svlog's lock. */
 static void lockdir(void)
 {
   struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
-  int fd = open("lock", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) strerr_diefu3sys(111, "open ", dir, "/lock");
+  struct stat st;
+  int fd;
+  for (;;) {
+    fd = open("lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600);
+    if (fd < 0) {
+      if (errno == ELOOP) strerr_dief(111, "unable to open ", dir, "/lock: is a symbolic link (svlog never follows one)");
+      strerr_diefu3sys(111, "open ", dir, "/lock");
+    }
+    if (fstat(fd, &st) < 0) strerr_diefu3sys(111, "stat ", dir, "/lock");
+    if (!S_ISREG(st.st_mode)) strerr_dief(111, "unable to open ", dir, "/lock: not a regular file");
+    if (st.st_uid == geteuid() && (st.st_mode & 07777) == 0600 && st.st_nlink == 1) break;
+    /* not ours: whoever holds it cannot keep us out once it is gone */
+    fd_close(fd);
+    if (unlink("lock") < 0 && errno != ENOENT) strerr_diefu3sys(111, "replace ", dir, "/lock");
+  }
   if (fcntl(fd, F_SETLK, &fl) < 0) {
     if (errno == EAGAIN || errno == EACCES)
       strerr_dief(100, "unable to lock ", dir, "/lock: another svlog is running on it");
@@ -609,17 +674,30 @@ static void setup(void)
     curdesc = sa.s;
     scanarchives();
   } else {
-    curname = curdesc = file;
-    if (!stralloc_copys(&fname, file) || !stralloc_ready(&fname, strlen(file) + 2 + UINT_FMT))
+    /* FILE and FILE.N are opened and renamed in FILE's directory, so that
+       the last component is never followed if it is a symlink */
+    char const *slash = strrchr(file, '/');
+    curdesc = file;
+    curname = slash ? slash + 1 : file;
+    if (!*curname) strerr_dief(100, "unable to open ", file, ": not a file name");
+    if (slash) {
+      char parent[PATH_MAX];
+      size_t n = slash == file ? 1 : (size_t)(slash - file);
+      if (n >= sizeof parent) {
+        errno = ENAMETOOLONG;
+        strerr_diefu2sys(111, "open ", file);
+      }
+      memcpy(parent, file, n);
+      parent[n] = 0;
+      if (chdir(parent) < 0) strerr_diefu2sys(111, "chdir to ", parent);
+    }
+    if (!stralloc_copys(&fname, curname) || !stralloc_ready(&fname, strlen(curname) + 2 + UINT_FMT))
       strerr_diefu1sys(111, "allocate");
   }
-  if (openlog() < 0) strerr_diefu2sys(111, "open ", curdesc);
-  if (fstat(fdcur, &st) == 0 && !S_ISREG(st.st_mode))
-    maxbytes = 0; /* /dev/null and friends: never rotate */
-  else
-    fchmod(fdcur, 0644);
+  if (openlog() < 0) strerr_dief(111, "unable to open ", curdesc, ": ", openerr());
+  if (curmine) fchmod(fdcur, 0644); /* an earlier clean exit made it 0744 */
   if (stampmode) makestamp(); /* sets stamplen */
-  if (S_ISREG(st.st_mode)) resumeline();
+  resumeline();
   /* a bigger pipe: fewer, bigger reads */
   if (fstat(0, &st) == 0 && S_ISFIFO(st.st_mode)) {
     growpipe(0);
@@ -684,10 +762,10 @@ int main(int argc, char const *const *argv)
     if (opt == -1) break;
     switch (opt) {
     case 's':
-      if (!scansize(l.arg, &maxbytes)) dieusage();
+      if (!scansize(l.arg, &maxbytes)) badvalue('s', l.arg, "a number of bytes up to 2^64-1, optional KB, MB or GB");
       break;
     case 'n':
-      if (!uint0_scan(l.arg, &count) || count > 100000) dieusage();
+      if (!uint0_scan(l.arg, &count) || count > 100000) badvalue('n', l.arg, "a count from 0 to 100000");
       break;
     case 't':
     case 'T':
@@ -695,7 +773,7 @@ int main(int argc, char const *const *argv)
       stampmode = opt;
       break;
     case 'l':
-      if (!scansize(l.arg, &u) || u > SIZE_MAX / 2) dieusage();
+      if (!scansize(l.arg, &u) || u > SIZE_MAX / 2) badvalue('l', l.arg, "a number of bytes that fits in memory, 0: never split");
       linemax = u;
       break;
     case 'F': file = l.arg; break;
@@ -742,7 +820,7 @@ int main(int argc, char const *const *argv)
   /* a clean end: current is complete, as multilog marks it */
   if (fdcur >= 0) {
     fsync(fdcur);
-    fchmod(fdcur, 0744);
+    if (curmine) fchmod(fdcur, 0744);
   }
   return 0;
 }
