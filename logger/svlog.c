@@ -31,6 +31,7 @@
 #include <skalibs/tai.h>
 #include <skalibs/types.h>
 
+#include "lines.h"
 #include "sv_signals.h"
 
 #define USAGE                                                                                                          \
@@ -159,55 +160,17 @@ static void badvalue(char opt, char const *arg, char const *want)
 
 /* ---------------------------------------------------------------- stamps */
 
-static void put2(char *s, unsigned int x)
-{
-  s[0] = '0' + x / 10;
-  s[1] = '0' + x % 10;
-}
-
 static void makestamp(void)
 {
   if (stampmode == 't') {
     tain now;
     tain_wallclock_read(&now);
-    timestamp_fmt(stamp, &now);
-    stamp[TIMESTAMP] = ' ';
-    stamplen = TIMESTAMP + 1;
+    stamplen = lines_stamp_tai(stamp, &now);
   } else if (stampmode == 'T') {
-    /* 2026-11-22T10:00:00.123456Z: the date part changes once a second */
-    static time_t lastsec = -1;
+    static time_t lastsec = -1; /* the date part changes once a second */
     struct timespec ts;
-    unsigned long us;
-    unsigned int i;
     clock_gettime(CLOCK_REALTIME, &ts);
-    if (ts.tv_sec != lastsec) {
-      struct tm tm;
-      unsigned int y;
-      gmtime_r(&ts.tv_sec, &tm);
-      y = tm.tm_year + 1900;
-      put2(stamp, y / 100);
-      put2(stamp + 2, y % 100);
-      stamp[4] = '-';
-      put2(stamp + 5, tm.tm_mon + 1);
-      stamp[7] = '-';
-      put2(stamp + 8, tm.tm_mday);
-      stamp[10] = 'T';
-      put2(stamp + 11, tm.tm_hour);
-      stamp[13] = ':';
-      put2(stamp + 14, tm.tm_min);
-      stamp[16] = ':';
-      put2(stamp + 17, tm.tm_sec);
-      stamp[19] = '.';
-      lastsec = ts.tv_sec;
-    }
-    us = ts.tv_nsec / 1000;
-    for (i = 26; i > 20; i--) {
-      stamp[i - 1] = '0' + us % 10;
-      us /= 10;
-    }
-    stamp[26] = 'Z';
-    stamp[27] = ' ';
-    stamplen = 28;
+    stamplen = lines_stamp_iso(stamp, &ts, &lastsec);
   }
 }
 
@@ -280,26 +243,16 @@ enum { DONE, FULL, ROTATE };
 /* the rest of a line whose start is already out: no rotation check */
 static void continueline(void)
 {
-  char *p = inbuf + inpos;
-  size_t avail = inlen - inpos;
-  size_t room = linemax ? linemax - linelen : avail;
-  char *q = memchr(p, '\n', avail < room + 1 ? avail : room + 1);
-  if (q) {
-    stage(p, q + 1 - p);
-    inpos += q + 1 - p;
+  lines_cut c;
+  lines_cut_next(inbuf + inpos, inlen - inpos, linemax, linelen, &c);
+  stage(inbuf + inpos, c.len);
+  if (c.nl) stage("\n", 1);
+  inpos += c.len;
+  if (c.done) {
     flag.midline = 0;
     linelen = 0;
-  } else if (avail > room) { /* split: LINEMAX reached */
-    stage(p, room);
-    stage("\n", 1);
-    inpos += room;
-    flag.midline = 0;
-    linelen = 0;
-  } else {
-    stage(p, avail);
-    inpos += avail;
-    linelen += avail;
-  }
+  } else
+    linelen += c.len;
 }
 
 /* stages lines from inbuf[inpos..inlen) until done, iovecs full, or a
@@ -307,10 +260,8 @@ static void continueline(void)
 static int format(void)
 {
   while (inpos < inlen) {
-    char *p, *q;
-    size_t avail, len, look;
+    lines_cut c;
     uint64_t out, used;
-    int split = 0, known = 1;
     if (vn + 3 > NV || outlen + 3 * SMALL > OUT_SIZE) return FULL;
     if (flag.midline) {
       continueline();
@@ -321,25 +272,17 @@ static int format(void)
       flag.alarm = 0;
       if (used) return ROTATE;
     }
-    p = inbuf + inpos;
-    avail = inlen - inpos;
-    look = linemax && avail > linemax ? linemax + 1 : avail;
-    q = memchr(p, '\n', look);
-    if (q)
-      len = q + 1 - p, out = stamplen + len;
-    else if (linemax && avail > linemax)
-      len = linemax, out = stamplen + len + 1, split = 1;
-    else { /* an incomplete line: rotate now if it might not fit once complete */
-      len = avail;
-      known = 0;
-      out = stamplen + (linemax ? linemax + 1 : len);
-    }
+    lines_cut_next(inbuf + inpos, inlen - inpos, linemax, 0, &c);
+    if (c.done)
+      out = stamplen + c.len + c.nl;
+    else /* an incomplete line: rotate now if it might not fit once complete */
+      out = stamplen + (linemax ? linemax + 1 : c.len);
     if (maxbytes && used && used + out > maxbytes) return ROTATE;
     stage(stamp, stamplen);
-    stage(p, len);
-    if (split) stage("\n", 1);
-    inpos += len;
-    if (!known) flag.midline = 1, linelen = len;
+    stage(inbuf + inpos, c.len);
+    if (c.nl) stage("\n", 1);
+    inpos += c.len;
+    if (!c.done) flag.midline = 1, linelen = c.len;
   }
   return DONE;
 }
