@@ -32,11 +32,11 @@ static void put2(char *s, unsigned int x)
   s[1] = '0' + x % 10;
 }
 
-size_t lines_stamp_iso(char *s, struct timespec const *ts, time_t *lastsec)
+size_t lines_stamp_iso(char *s, struct timespec const *ts, lines_isocache *c)
 {
   unsigned long us = (unsigned long)ts->tv_nsec / 1000 % 1000000;
   unsigned int i;
-  if (ts->tv_sec != *lastsec) {
+  if (!c->valid || ts->tv_sec != c->sec) {
     struct tm tm;
     unsigned int y;
     if (!gmtime_r(&ts->tv_sec, &tm)) memset(&tm, 0, sizeof tm);
@@ -55,7 +55,8 @@ size_t lines_stamp_iso(char *s, struct timespec const *ts, time_t *lastsec)
     s[16] = ':';
     put2(s + 17, (unsigned int)tm.tm_sec % 100);
     s[19] = '.';
-    *lastsec = ts->tv_sec;
+    c->sec = ts->tv_sec;
+    c->valid = 1;
   }
   for (i = 26; i > 20; i--) {
     s[i - 1] = '0' + us % 10;

@@ -22,9 +22,17 @@ extern void lines_cut_next(char const *p, size_t avail, size_t linemax, size_t l
 #define LINES_ISO_LEN 28 /* "2026-11-22T10:00:00.123456Z " */
 #define LINES_TAI_LEN (TIMESTAMP + 1)
 
+/* the second whose date part s already holds */
+typedef struct lines_isocache_s lines_isocache;
+struct lines_isocache_s {
+  time_t sec;
+  int valid;
+};
+#define LINES_ISOCACHE_ZERO {0, 0}
+
 /* writes the -T stamp of ts into s (LINES_ISO_LEN bytes); the date part is
-   rewritten only when ts's second differs from *lastsec (-1: unknown) */
-extern size_t lines_stamp_iso(char *s, struct timespec const *ts, time_t *lastsec);
+   rewritten only when ts's second is not the one c says s holds */
+extern size_t lines_stamp_iso(char *s, struct timespec const *ts, lines_isocache *c);
 /* writes the -t stamp of t into s (LINES_TAI_LEN bytes) */
 extern size_t lines_stamp_tai(char *s, tain const *t);
 

@@ -167,10 +167,10 @@ static void makestamp(void)
     tain_wallclock_read(&now);
     stamplen = lines_stamp_tai(stamp, &now);
   } else if (stampmode == 'T') {
-    static time_t lastsec = -1; /* the date part changes once a second */
+    static lines_isocache cache = LINES_ISOCACHE_ZERO; /* the date part changes once a second */
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    stamplen = lines_stamp_iso(stamp, &ts, &lastsec);
+    stamplen = lines_stamp_iso(stamp, &ts, &cache);
   }
 }
 
