@@ -13,7 +13,7 @@
 
 #include <skalibs/tai.h>
 
-#include "lines.h"
+#include "../../logger/lines.h" /* whatever -I the fuzz rule gives */
 
 #include <stdio.h>
 /* a failed invariant: say which, then crash for the fuzzer */
