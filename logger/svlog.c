@@ -518,7 +518,7 @@ static void lockdir(void)
 {
   struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
   struct stat st;
-  int fd;
+  int fd, tries = 0;
   for (;;) {
     fd = open("lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600);
     if (fd < 0) {
@@ -527,9 +527,10 @@ static void lockdir(void)
     }
     if (fstat(fd, &st) < 0) strerr_diefu3sys(111, "stat ", dir, "/lock");
     if (!S_ISREG(st.st_mode)) strerr_dief(111, "unable to open ", dir, "/lock: not a regular file");
-    if (st.st_uid == geteuid() && (st.st_mode & 07777) == 0600 && st.st_nlink == 1) break;
+    if (st.st_uid == geteuid() && !(st.st_mode & 077) && st.st_nlink == 1) break; /* no access for others */
     /* not ours: whoever holds it cannot keep us out once it is gone */
     fd_close(fd);
+    if (++tries > 5) strerr_dief(111, "unable to replace ", dir, "/lock: it keeps coming back not ours");
     if (unlink("lock") < 0 && errno != ENOENT) strerr_diefu3sys(111, "replace ", dir, "/lock");
   }
   if (fcntl(fd, F_SETLK, &fl) < 0) {
