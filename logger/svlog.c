@@ -31,6 +31,7 @@
 #include <skalibs/tai.h>
 #include <skalibs/types.h>
 
+#include "lines.h"
 #include "sv_signals.h"
 
 #define USAGE                                                                                                          \
@@ -85,6 +86,8 @@ static char const *file;    /* file mode */
 static char const *curname; /* "current" or FILE, for open/rename */
 static char const *curdesc; /* "DIR/current" or FILE, for messages */
 static int fdcur = -1;
+static int curmine;     /* fdcur is a file svlog may chmod (see openlog) */
+static int notregular;  /* openlog failed: the name is not a regular file */
 static uint64_t cursize;
 static uint64_t kicked; /* writeback of current is started up to here */
 static size_t linelen; /* bytes of the open line written so far */
@@ -148,57 +151,26 @@ static int scansize(char const *s, uint64_t *u)
   return 1;
 }
 
-/* ---------------------------------------------------------------- stamps */
-
-static void put2(char *s, unsigned int x)
+/* a value that is not a number or does not fit: a usage error, never wrapped */
+static void badvalue(char opt, char const *arg, char const *want)
 {
-  s[0] = '0' + x / 10;
-  s[1] = '0' + x % 10;
+  char o[3] = {'-', opt, 0};
+  strerr_dief(100, "invalid value for ", o, ": ", arg, " (want ", want, ")");
 }
+
+/* ---------------------------------------------------------------- stamps */
 
 static void makestamp(void)
 {
   if (stampmode == 't') {
     tain now;
     tain_wallclock_read(&now);
-    timestamp_fmt(stamp, &now);
-    stamp[TIMESTAMP] = ' ';
-    stamplen = TIMESTAMP + 1;
+    stamplen = lines_stamp_tai(stamp, &now);
   } else if (stampmode == 'T') {
-    /* 2026-11-22T10:00:00.123456Z: the date part changes once a second */
-    static time_t lastsec = -1;
+    static lines_isocache cache = LINES_ISOCACHE_ZERO; /* the date part changes once a second */
     struct timespec ts;
-    unsigned long us;
-    unsigned int i;
     clock_gettime(CLOCK_REALTIME, &ts);
-    if (ts.tv_sec != lastsec) {
-      struct tm tm;
-      unsigned int y;
-      gmtime_r(&ts.tv_sec, &tm);
-      y = tm.tm_year + 1900;
-      put2(stamp, y / 100);
-      put2(stamp + 2, y % 100);
-      stamp[4] = '-';
-      put2(stamp + 5, tm.tm_mon + 1);
-      stamp[7] = '-';
-      put2(stamp + 8, tm.tm_mday);
-      stamp[10] = 'T';
-      put2(stamp + 11, tm.tm_hour);
-      stamp[13] = ':';
-      put2(stamp + 14, tm.tm_min);
-      stamp[16] = ':';
-      put2(stamp + 17, tm.tm_sec);
-      stamp[19] = '.';
-      lastsec = ts.tv_sec;
-    }
-    us = ts.tv_nsec / 1000;
-    for (i = 26; i > 20; i--) {
-      stamp[i - 1] = '0' + us % 10;
-      us /= 10;
-    }
-    stamp[26] = 'Z';
-    stamp[27] = ' ';
-    stamplen = 28;
+    stamplen = lines_stamp_iso(stamp, &ts, &cache);
   }
 }
 
@@ -271,26 +243,16 @@ enum { DONE, FULL, ROTATE };
 /* the rest of a line whose start is already out: no rotation check */
 static void continueline(void)
 {
-  char *p = inbuf + inpos;
-  size_t avail = inlen - inpos;
-  size_t room = linemax ? linemax - linelen : avail;
-  char *q = memchr(p, '\n', avail < room + 1 ? avail : room + 1);
-  if (q) {
-    stage(p, q + 1 - p);
-    inpos += q + 1 - p;
+  lines_cut c;
+  lines_cut_next(inbuf + inpos, inlen - inpos, linemax, linelen, &c);
+  stage(inbuf + inpos, c.len);
+  if (c.nl) stage("\n", 1);
+  inpos += c.len;
+  if (c.done) {
     flag.midline = 0;
     linelen = 0;
-  } else if (avail > room) { /* split: LINEMAX reached */
-    stage(p, room);
-    stage("\n", 1);
-    inpos += room;
-    flag.midline = 0;
-    linelen = 0;
-  } else {
-    stage(p, avail);
-    inpos += avail;
-    linelen += avail;
-  }
+  } else
+    linelen += c.len;
 }
 
 /* stages lines from inbuf[inpos..inlen) until done, iovecs full, or a
@@ -298,10 +260,8 @@ static void continueline(void)
 static int format(void)
 {
   while (inpos < inlen) {
-    char *p, *q;
-    size_t avail, len, look;
+    lines_cut c;
     uint64_t out, used;
-    int split = 0, known = 1;
     if (vn + 3 > NV || outlen + 3 * SMALL > OUT_SIZE) return FULL;
     if (flag.midline) {
       continueline();
@@ -312,43 +272,68 @@ static int format(void)
       flag.alarm = 0;
       if (used) return ROTATE;
     }
-    p = inbuf + inpos;
-    avail = inlen - inpos;
-    look = linemax && avail > linemax ? linemax + 1 : avail;
-    q = memchr(p, '\n', look);
-    if (q)
-      len = q + 1 - p, out = stamplen + len;
-    else if (linemax && avail > linemax)
-      len = linemax, out = stamplen + len + 1, split = 1;
-    else { /* an incomplete line: rotate now if it might not fit once complete */
-      len = avail;
-      known = 0;
-      out = stamplen + (linemax ? linemax + 1 : len);
-    }
+    lines_cut_next(inbuf + inpos, inlen - inpos, linemax, 0, &c);
+    if (c.done)
+      out = stamplen + c.len + c.nl;
+    else /* an incomplete line: rotate now if it might not fit once complete */
+      out = stamplen + (linemax ? linemax + 1 : c.len);
     if (maxbytes && used && used + out > maxbytes) return ROTATE;
     stage(stamp, stamplen);
-    stage(p, len);
-    if (split) stage("\n", 1);
-    inpos += len;
-    if (!known) flag.midline = 1, linelen = len;
+    stage(inbuf + inpos, c.len);
+    if (c.nl) stage("\n", 1);
+    inpos += c.len;
+    if (!c.done) flag.midline = 1, linelen = c.len;
   }
   return DONE;
 }
 
 /* ---------------------------------------------------------------- rotation */
 
+/* opens curname in the cwd (DIR, or FILE's directory) without following a
+   symlink: a fresh file is created 0644 (and is ours to chmod later); an
+   existing one must be a regular file.  0 ok, -1 error (errno; ELOOP for a
+   symlink, EINVAL "not a regular file" for anything else) */
 static int openlog(void)
 {
   struct stat st;
-  int fd = open(curname, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) return -1;
+  int fd, created = 0;
+  for (;;) {
+    fd = openat(AT_FDCWD, curname, O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+      created = 1;
+      break;
+    }
+    if (errno != EEXIST) return -1;
+    fd = openat(AT_FDCWD, curname, O_RDWR | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd >= 0) break;
+    if (errno != ENOENT) return -1; /* removed between the two opens: create it */
+  }
   if (fstat(fd, &st) < 0) {
     fd_close(fd);
     return -1;
   }
+  if (!S_ISREG(st.st_mode)) {
+    fd_close(fd);
+    errno = EINVAL;
+    notregular = 1;
+    return -1;
+  }
+  /* ours to chmod: made now, or one an earlier svlog of ours made (owned by
+     us, one link: not a hard link to someone else's file) */
+  curmine = created || (st.st_uid == geteuid() && st.st_nlink == 1);
   fdcur = fd;
   cursize = kicked = st.st_size;
   return 0;
+}
+
+/* a failed openlog, for messages */
+static char const *openerr(void)
+{
+  if (notregular) {
+    notregular = 0;
+    return "not a regular file";
+  }
+  return errno == ELOOP ? "is a symbolic link (svlog never follows one)" : strerror(errno);
 }
 
 static void prune(void)
@@ -374,7 +359,7 @@ static void archname(void)
 static char const *fnum(unsigned int i)
 {
   char fmt[UINT_FMT];
-  fname.len = strlen(file);
+  fname.len = strlen(curname);
   fname.s[fname.len++] = '.';
   memcpy(fname.s + fname.len, fmt, uint_fmt(fmt, i));
   fname.len += uint_fmt(fmt, i);
@@ -396,7 +381,7 @@ static int shiftfiles(void)
     memcpy(from, fname.s, n + 1);
     if (rename(from, fnum(rotidx + 1)) < 0 && errno != ENOENT) return fail("rename", from);
   }
-  if (count ? rename(file, fnum(1)) < 0 : unlink(file) < 0) return fail(count ? "rename" : "unlink", file);
+  if (count ? rename(curname, fnum(1)) < 0 : unlink(curname) < 0) return fail(count ? "rename" : "unlink", file);
   return 1;
 }
 
@@ -405,7 +390,7 @@ static int rotate(void)
 {
   if (rotphase == 0) {
     if (fsync(fdcur) < 0 && errno != EINVAL) return fail("sync", curdesc);
-    fchmod(fdcur, 0744); /* multilog's mark of a complete file */
+    if (curmine) fchmod(fdcur, 0744); /* multilog's mark of a complete file */
     rotphase = 1;
     rotidx = count ? count - 1 : 0;
     if (dir) archname();
@@ -420,7 +405,13 @@ static int rotate(void)
     fdcur = -1;
     rotphase = 2;
   }
-  if (openlog() < 0) return fail("open", curdesc);
+  if (openlog() < 0) {
+    if (!flag.warned) strerr_warnw("unable to open ", curdesc, ": ", openerr(), " (retrying every second)");
+    flag.warned = 1;
+    flag.blocked = 1;
+    tain_addsec_g(&retry, 1);
+    return 0;
+  }
   rotphase = 0;
   if (dir) prune();
   return 1;
@@ -519,11 +510,29 @@ static void makedir(char const *path)
     }
 }
 
+/* DIR/lock, 0600 so that no other user can open it and hold a lock on it.
+   Never through a symlink; a lock svlog did not make (another owner, other
+   modes, a hard link) is replaced by a fresh one, never chmodded: a file of
+   that name only ever serves as svlog's lock. */
 static void lockdir(void)
 {
   struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
-  int fd = open("lock", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) strerr_diefu3sys(111, "open ", dir, "/lock");
+  struct stat st;
+  int fd, tries = 0;
+  for (;;) {
+    fd = open("lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600);
+    if (fd < 0) {
+      if (errno == ELOOP) strerr_dief(111, "unable to open ", dir, "/lock: is a symbolic link (svlog never follows one)");
+      strerr_diefu3sys(111, "open ", dir, "/lock");
+    }
+    if (fstat(fd, &st) < 0) strerr_diefu3sys(111, "stat ", dir, "/lock");
+    if (!S_ISREG(st.st_mode)) strerr_dief(111, "unable to open ", dir, "/lock: not a regular file");
+    if (st.st_uid == geteuid() && !(st.st_mode & 077) && st.st_nlink == 1) break; /* no access for others */
+    /* not ours: whoever holds it cannot keep us out once it is gone */
+    fd_close(fd);
+    if (++tries > 5) strerr_dief(111, "unable to replace ", dir, "/lock: it keeps coming back not ours");
+    if (unlink("lock") < 0 && errno != ENOENT) strerr_diefu3sys(111, "replace ", dir, "/lock");
+  }
   if (fcntl(fd, F_SETLK, &fl) < 0) {
     if (errno == EAGAIN || errno == EACCES)
       strerr_dief(100, "unable to lock ", dir, "/lock: another svlog is running on it");
@@ -609,17 +618,30 @@ static void setup(void)
     curdesc = sa.s;
     scanarchives();
   } else {
-    curname = curdesc = file;
-    if (!stralloc_copys(&fname, file) || !stralloc_ready(&fname, strlen(file) + 2 + UINT_FMT))
+    /* FILE and FILE.N are opened and renamed in FILE's directory, so that
+       the last component is never followed if it is a symlink */
+    char const *slash = strrchr(file, '/');
+    curdesc = file;
+    curname = slash ? slash + 1 : file;
+    if (!*curname) strerr_dief(100, "unable to open ", file, ": not a file name");
+    if (slash) {
+      char parent[PATH_MAX];
+      size_t n = slash == file ? 1 : (size_t)(slash - file);
+      if (n >= sizeof parent) {
+        errno = ENAMETOOLONG;
+        strerr_diefu2sys(111, "open ", file);
+      }
+      memcpy(parent, file, n);
+      parent[n] = 0;
+      if (chdir(parent) < 0) strerr_diefu2sys(111, "chdir to ", parent);
+    }
+    if (!stralloc_copys(&fname, curname) || !stralloc_ready(&fname, strlen(curname) + 2 + UINT_FMT))
       strerr_diefu1sys(111, "allocate");
   }
-  if (openlog() < 0) strerr_diefu2sys(111, "open ", curdesc);
-  if (fstat(fdcur, &st) == 0 && !S_ISREG(st.st_mode))
-    maxbytes = 0; /* /dev/null and friends: never rotate */
-  else
-    fchmod(fdcur, 0644);
+  if (openlog() < 0) strerr_dief(111, "unable to open ", curdesc, ": ", openerr());
+  if (curmine) fchmod(fdcur, 0644); /* an earlier clean exit made it 0744 */
   if (stampmode) makestamp(); /* sets stamplen */
-  if (S_ISREG(st.st_mode)) resumeline();
+  resumeline();
   /* a bigger pipe: fewer, bigger reads */
   if (fstat(0, &st) == 0 && S_ISFIFO(st.st_mode)) {
     growpipe(0);
@@ -684,10 +706,10 @@ int main(int argc, char const *const *argv)
     if (opt == -1) break;
     switch (opt) {
     case 's':
-      if (!scansize(l.arg, &maxbytes)) dieusage();
+      if (!scansize(l.arg, &maxbytes)) badvalue('s', l.arg, "a number of bytes up to 2^64-1, optional KB, MB or GB");
       break;
     case 'n':
-      if (!uint0_scan(l.arg, &count) || count > 100000) dieusage();
+      if (!uint0_scan(l.arg, &count) || count > 100000) badvalue('n', l.arg, "a count from 0 to 100000");
       break;
     case 't':
     case 'T':
@@ -695,7 +717,7 @@ int main(int argc, char const *const *argv)
       stampmode = opt;
       break;
     case 'l':
-      if (!scansize(l.arg, &u) || u > SIZE_MAX / 2) dieusage();
+      if (!scansize(l.arg, &u) || u > SIZE_MAX / 2) badvalue('l', l.arg, "a number of bytes that fits in memory, 0: never split");
       linemax = u;
       break;
     case 'F': file = l.arg; break;
@@ -742,7 +764,7 @@ int main(int argc, char const *const *argv)
   /* a clean end: current is complete, as multilog marks it */
   if (fdcur >= 0) {
     fsync(fdcur);
-    fchmod(fdcur, 0744);
+    if (curmine) fchmod(fdcur, 0744);
   }
   return 0;
 }

@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,6 +25,7 @@ typedef struct logger_s logger;
 struct logger_s {
   char given[SV_PATH_MAX]; /* as conf says it */
   char path[SV_PATH_MAX];  /* absolute */
+  char user[256];          /* conf's user=, "" for none: svlog runs as that user */
   uint64_t maxbytes;
   unsigned backups;
   int piped;           /* r and w are the pipe; 0: none */
@@ -51,6 +54,33 @@ static char const *find_svlog(void)
   return svlog_path;
 }
 
+/* in the logger's child: become conf's user= ("name" or "name:group"), so
+   that root never appends as root into a directory that user controls
+   (SPEC §13).  Returns only on success; an unknown user is a warning and an
+   exit, and supervise retries the logger every second. */
+static void become_user(char const *spec, char const *path)
+{
+  char name[256];
+  char const *colon = strchr(spec, ':');
+  struct passwd *pw;
+  gid_t gid;
+  snprintf(name, sizeof name, "%.*s", colon ? (int)(colon - spec) : 255, spec);
+  errno = 0;
+  pw = getpwnam(name);
+  if (!pw) {
+    if (errno) strerr_diefu4sys(111, "set user ", name, " for svlog of ", path);
+    strerr_dief(111, "unable to set user ", name, " for svlog of ", path, ": unknown user");
+  }
+  gid = pw->pw_gid;
+  if (colon) {
+    struct group *gr = getgrnam(colon + 1);
+    if (!gr) strerr_dief(111, "unable to set group ", colon + 1, " for svlog of ", path, ": unknown group");
+    gid = gr->gr_gid;
+  }
+  if (setgid(gid) < 0 || initgroups(name, gid) < 0 || setuid(pw->pw_uid) < 0)
+    strerr_diefu4sys(111, "set user ", name, " for svlog of ", path);
+}
+
 static void start_logger(logger *l)
 {
   char size[32], count[16];
@@ -69,6 +99,7 @@ static void start_logger(logger *l)
     selfpipe_finish();
     sig_restore(SIGPIPE);
     if (fd_move(0, l->r) < 0) _exit(111);
+    if (l->user[0]) become_user(l->user, l->path);
     execv(argv[0], (char *const *)argv);
     strerr_dieexec(127, argv[0]);
   }
@@ -87,7 +118,7 @@ static void drop_logger(logger *l)
   l->piped = 0;
   l->pid = 0;
   l->restart_at = 0;
-  l->path[0] = l->given[0] = 0;
+  l->path[0] = l->given[0] = l->user[0] = 0;
 }
 
 static int is_file_dest(char const *dest)
@@ -96,12 +127,15 @@ static int is_file_dest(char const *dest)
 }
 
 /* makes loggers[i] match (dest, maxbytes, backups): its write end, or -1 */
-static int ensure(unsigned i, char const *dest, uint64_t maxbytes, unsigned backups, char *err)
+static int ensure(unsigned i, char const *dest, uint64_t maxbytes, unsigned backups, char const *user, char *err)
 {
   logger *l = &loggers[i];
   int p[2];
+  if (!user) user = "";
   if (!is_file_dest(dest)) { drop_logger(l); return -1; }
-  if (l->piped && !strcmp(l->given, dest) && l->maxbytes == maxbytes && l->backups == backups) return l->w;
+  if (l->piped && !strcmp(l->given, dest) && l->maxbytes == maxbytes && l->backups == backups &&
+      !strncmp(l->user, user, sizeof l->user))
+    return l->w;
   drop_logger(l);
   if (pipecoe(p) < 0) {
     snprintf(err, SV_ERR_MAX, "unable to create a pipe for %s: %s", dest, strerror(errno));
@@ -115,6 +149,7 @@ static int ensure(unsigned i, char const *dest, uint64_t maxbytes, unsigned back
     if (!getcwd(cwd, sizeof cwd)) cwd[0] = 0;
     snprintf(l->path, sizeof l->path, "%.500s/%.500s", cwd, dest);
   }
+  snprintf(l->user, sizeof l->user, "%s", user);
   l->maxbytes = maxbytes, l->backups = backups;
   l->r = p[0], l->w = p[1], l->piped = 1;
   start_logger(l);
@@ -123,9 +158,9 @@ static int ensure(unsigned i, char const *dest, uint64_t maxbytes, unsigned back
 
 int outputs_prepare(sv_conf const *c, int *outfd, int *errfd, char *err)
 {
-  *outfd = ensure(0, c->stdout_dest, c->stdout_maxbytes, c->stdout_backups, err);
+  *outfd = ensure(0, c->stdout_dest, c->stdout_maxbytes, c->stdout_backups, c->user, err);
   if (*outfd == -2) return 0;
-  *errfd = ensure(1, c->stderr_dest, c->stderr_maxbytes, c->stderr_backups, err);
+  *errfd = ensure(1, c->stderr_dest, c->stderr_maxbytes, c->stderr_backups, c->user, err);
   return *errfd != -2;
 }
 
