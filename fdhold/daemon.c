@@ -27,6 +27,7 @@
 #include <skalibs/types.h>
 
 #include "fdhold.h"
+#include "sv_signals.h"
 
 #define MAXUIDS 64
 #define RECVFDS 8 /* room for fds in one recvmsg; more are a protocol error */
@@ -42,6 +43,8 @@ typedef struct client_s {
   int passed;    /* fd received with the request, or -1 */
   int fdout;     /* our own copy of the fd to send after out, or -1 */
   unsigned int flagwriting : 1;
+  unsigned int flagtake : 1; /* fdout is the table's own fd, taken from id buf+1 */
+  unsigned char idlen;       /* of that id */
   uid_t uid;
   pid_t pid;
   tain deadline;
@@ -58,6 +61,9 @@ static unsigned int ncl, maxcl = 64;
 static tain ctimeout;
 static uid_t uids[MAXUIDS];
 static unsigned int nuids;
+static tain refused_next;         /* no refusal logged before this */
+static unsigned long refused_quiet; /* refusals not logged since */
+static int gotsig;
 
 /* ---- the table of held fds, sorted by id so that list is stable ---- */
 
@@ -113,10 +119,26 @@ static void warnpeer(client const *c, char const *what, char const *detail)
   strerr_warnw("client ", who, ": ", what, detail ? ": " : "", detail ? detail : "");
 }
 
+/* a take whose fd was not sent: the fd goes back in the table under its id,
+ * unless a store took the id or the last slot meanwhile */
+static void putback(client *c)
+{
+  int pos = lookup(c->buf + 1, c->idlen);
+  if (pos >= 0 || nheld >= maxheld) {
+    warnpeer(c, "take not delivered, fd dropped", pos >= 0 ? "identifier stored again meanwhile" : "holder full");
+    fd_close(c->fdout);
+  } else {
+    insert(-pos - 1, c->buf + 1, c->idlen, c->fdout);
+    warnpeer(c, "take not delivered", "fd kept");
+  }
+  c->fdout = -1;
+}
+
 static void closeclient(client *c)
 {
   fd_close(c->fd);
   if (c->passed >= 0) fd_close(c->passed);
+  if (c->fdout >= 0 && c->flagtake) putback(c);
   if (c->fdout >= 0) fd_close(c->fdout);
   stralloc_free(&c->out);
   c->fd = -1;
@@ -175,52 +197,37 @@ static void dostore(client *c, char const *id, size_t len)
   respond(c, "+\n", 2, -1);
 }
 
-/* acts on a complete request in c->buf; nl is the index of its newline */
-static void act(client *c, size_t nl)
+/* acts on a valid request */
+static void act(client *c, fdhold_req const *q)
 {
-  char cmd = c->buf[0];
-  char const *id = c->buf + 1;
-  size_t idlen = nl - 1;
-  size_t rest = c->len - nl - 1;
   int pos;
-  if (cmd == 'S' ? rest != 1 || c->buf[nl + 1] != 'F' || c->passed < 0
-                 : rest || c->passed >= 0) {
-    fail(c, FDHOLD_EPROTO, "malformed request");
+  if (q->cmd == 'L') {
+    dolist(c);
     return;
   }
-  if (cmd == 'L') {
-    if (idlen) fail(c, FDHOLD_EPROTO, "malformed request");
-    else dolist(c);
+  if (q->cmd == 'S') {
+    dostore(c, q->id, q->idlen);
     return;
   }
-  if (idlen > FDHOLD_IDMAX) {
-    fail(c, FDHOLD_ETOOLONG, "identifier too long");
-    return;
-  }
-  if (!fdhold_idcheck(id, idlen)) {
-    fail(c, FDHOLD_EBADID, "invalid identifier");
-    return;
-  }
-  if (cmd == 'S') {
-    dostore(c, id, idlen);
-    return;
-  }
-  pos = lookup(id, idlen);
+  pos = lookup(q->id, q->idlen);
   if (pos < 0) {
     fail(c, FDHOLD_ENOENT, 0);
     return;
   }
-  if (cmd == 'D') {
+  if (q->cmd == 'D') {
     drop(pos);
     respond(c, "+\n", 2, -1);
     return;
   }
   /* R sends a copy, so that a delete racing with a slow reader cannot close
-   * or recycle the fd number under it; T hands over the table's own fd */
-  if (cmd == 'T') {
+   * or recycle the fd number under it; T hands over the table's own fd, and
+   * gets it back in the table if it cannot be sent (closeclient) */
+  if (q->cmd == 'T') {
     int fd = h[pos].fd;
     memmove(h + pos, h + pos + 1, (nheld - pos - 1) * sizeof(held));
     nheld--;
+    c->flagtake = 1;
+    c->idlen = (unsigned char)q->idlen;
     respond(c, "+\n", 2, fd);
   } else {
     int fd = fcntl(h[pos].fd, F_DUPFD_CLOEXEC, 0);
@@ -236,25 +243,11 @@ static void act(client *c, size_t nl)
 /* 0 wait for more, 1 acted */
 static int parse(client *c)
 {
-  char const *nl;
-  if (!c->len) return 0;
-  if (!memchr("SRTDL", c->buf[0], 5)) {
-    fail(c, FDHOLD_EPROTO, "unknown request");
-    return 1;
-  }
-  nl = memchr(c->buf, '\n', c->len);
-  if (!nl) {
-    if (c->len < FDHOLD_IDMAX + 2) return 0;
-    fail(c, FDHOLD_ETOOLONG, "identifier too long");
-    return 1;
-  }
-  if ((size_t)(nl - c->buf) > FDHOLD_IDMAX + 1) {
-    fail(c, FDHOLD_ETOOLONG, "identifier too long");
-    return 1;
-  }
-  /* a store is complete only with its trailing F byte */
-  if (c->buf[0] == 'S' && c->len == (size_t)(nl - c->buf) + 1) return 0;
-  act(c, nl - c->buf);
+  fdhold_req q;
+  int r = fdhold_decode(c->buf, c->len, c->passed >= 0, &q);
+  if (!r) return 0;
+  if (r < 0) fail(c, q.code, q.why);
+  else act(c, &q);
   return 1;
 }
 
@@ -320,6 +313,9 @@ static void writeclient(client *c)
       closeclient(c);
       return;
     }
+    /* the peer holds it now: ours (for a take, the table's) is closed */
+    fd_close(c->fdout);
+    c->fdout = -1;
   }
   closeclient(c);
 }
@@ -370,14 +366,30 @@ static void acceptclient(int sock)
   c->pid = cr.pid;
   c->out = stralloc_zero;
   if (!allowed(cr.uid)) {
-    /* answer without taking a slot: one line of log, one line of reply */
-    warnpeer(c, "refused", "uid not allowed");
+    /* answer without taking a slot; log at most one line a second, so that
+     * a flood of refused peers cannot flood the log (refusedlog) */
+    if (tain_future(&refused_next)) refused_quiet++;
+    else {
+      warnpeer(c, "refused", "uid not allowed");
+      tain_addsec_g(&refused_next, 1);
+    }
     send(fd, "-" FDHOLD_EPERM "\n", sizeof(FDHOLD_EPERM) + 1, MSG_DONTWAIT | MSG_NOSIGNAL);
     fd_close(fd);
     return;
   }
   tain_add_g(&c->deadline, &ctimeout);
   ncl++;
+}
+
+/* the count of refusals not logged, once their second is over */
+static void refusedlog(void)
+{
+  char fmt[ULONG_FMT];
+  if (!refused_quiet || tain_future(&refused_next)) return;
+  fmt[ulong_fmt(fmt, refused_quiet)] = 0;
+  strerr_warnw(fmt, " more clients refused: uid not allowed (at most one logged a second)");
+  refused_quiet = 0;
+  tain_addsec_g(&refused_next, 1);
 }
 
 /* ---- setup ---- */
@@ -428,13 +440,20 @@ static int bindsocket(char const *path, ino_t *ino, dev_t *dev)
   struct stat st;
   int s = ipc_stream_nbcoe();
   if (s < 0) strerr_diefusys(111, "create ", "socket");
+  mode_t um;
+  int r;
   clearstale(path);
-  if (ipc_bind(s, path) < 0) strerr_diefusys(111, "bind ", path);
   /* the peer-credential check is the gate: let every uid reach it, so a
-   * refused client gets a clear answer and the refusal is logged */
-  if (chmod(path, 0666) < 0) strerr_diefusys(111, "chmod ", path);
+   * refused client gets a clear answer and the refusal is logged.  bind
+   * makes the socket 0666 itself (Linux gives it 0777 minus the umask): a
+   * chmod by path afterwards would follow a symlink planted meanwhile in a
+   * directory others can write (SPEC 13) */
+  um = umask(0111);
+  r = ipc_bind(s, path);
+  umask(um);
+  if (r < 0) strerr_diefusys(111, "bind ", path);
   if (ipc_listen(s, SOMAXCONN) < 0) strerr_diefusys(111, "listen on ", path);
-  if (stat(path, &st) < 0) strerr_diefusys(111, "stat ", path);
+  if (lstat(path, &st) < 0) strerr_diefusys(111, "stat ", path);
   *ino = st.st_ino;
   *dev = st.st_dev;
   return s;
@@ -456,21 +475,12 @@ static void checknofile(void)
 static void unbind(char const *path, ino_t ino, dev_t dev)
 {
   struct stat st;
-  if (stat(path, &st) == 0 && st.st_ino == ino && st.st_dev == dev) unlink(path);
+  if (lstat(path, &st) == 0 && st.st_ino == ino && st.st_dev == dev) unlink(path);
 }
 
-static int handlesignals(void)
+static void onsignal(int sig)
 {
-  for (;;) {
-    int sig = selfpipe_read();
-    switch (sig) {
-    case -1: strerr_diefusys(111, "read ", "selfpipe");
-    case 0: return 0;
-    case SIGTERM:
-    case SIGINT: return sig;
-    default: break;
-    }
-  }
+  if (sig == SIGTERM || sig == SIGINT) gotsig = sig;
 }
 
 int fdhold_daemon(int argc, char const *const *argv)
@@ -510,15 +520,13 @@ int fdhold_daemon(int argc, char const *const *argv)
   h = alloc(maxheld * sizeof(held));
   cl = alloc(maxcl * sizeof(client));
   if (!h || !cl) strerr_diefusys(111, "allocate ", "tables");
-  spfd = selfpipe_init();
-  if (spfd < 0) strerr_diefusys(111, "init ", "selfpipe");
   {
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGHUP);
-    if (selfpipe_trapset(&set) < 0) strerr_diefusys(111, "trap ", "signals");
+    spfd = sv_signals_trap(&set);
   }
   if (!sig_ignore(SIGPIPE)) strerr_diefusys(111, "ignore ", "SIGPIPE");
   sock = bindsocket(path, &ino, &dev);
@@ -542,17 +550,19 @@ int fdhold_daemon(int argc, char const *const *argv)
       x[n++].events = cl[i].flagwriting ? IOPAUSE_WRITE : IOPAUSE_READ;
       if (tain_less(&cl[i].deadline, &deadline)) deadline = cl[i].deadline;
     }
+    if (refused_quiet && tain_less(&refused_next, &deadline)) deadline = refused_next;
     r = iopause_g(x, n, &deadline);
     if (r < 0) strerr_diefusys(111, "iopause");
     if (r) {
       unsigned int base = n - ncl, ncl0 = ncl;
       if (x[0].revents & (IOPAUSE_READ | IOPAUSE_EXCEPT)) {
-        int sig = handlesignals();
-        if (sig) {
+        sv_signals_each(&onsignal);
+        if (gotsig) {
           char fmt[UINT_FMT];
           fmt[uint_fmt(fmt, nheld)] = 0;
           unbind(path, ino, dev);
-          strerr_warni("exiting on ", sig == SIGTERM ? "SIGTERM" : "SIGINT", ", dropping ", fmt, " held fds");
+          refusedlog();
+          strerr_warni("exiting on ", gotsig == SIGTERM ? "SIGTERM" : "SIGINT", ", dropping ", fmt, " held fds");
           return 0;
         }
       }
@@ -569,6 +579,7 @@ int fdhold_daemon(int argc, char const *const *argv)
      * slot for as long as the stream lasts */
     for (i = 0; i < ncl; i++)
       if (cl[i].fd >= 0 && !tain_future(&cl[i].deadline)) timeoutclient(cl + i);
+    refusedlog();
     /* compact: closed clients have fd -1 */
     {
       unsigned int j = 0;

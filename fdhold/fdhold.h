@@ -30,8 +30,21 @@
 #define FDHOLD_EPROTO "proto"     /* malformed or truncated request */
 #define FDHOLD_ETIMEOUT "timeout" /* request not complete in time */
 
-/* 1 if s (len bytes) is a valid identifier, else 0 */
+/* proto.c: 1 if s (len bytes) is a valid identifier, else 0 */
 extern int fdhold_idcheck(char const *s, size_t len);
+
+typedef struct fdhold_req_s fdhold_req;
+struct fdhold_req_s {
+  char cmd;          /* S R T D L */
+  char const *id;    /* inside the decoded buffer, idlen bytes (0 for L) */
+  size_t idlen;
+  char const *code;  /* refused: the FDHOLD_E* word to answer */
+  char const *why;   /* refused: what to log */
+};
+/* proto.c: decodes the len bytes a client sent (passed: an fd came with
+ * them): 0 incomplete, wait for more; 1 a valid request in r; -1 refused,
+ * r->code and r->why say why.  Reads buf only, never past len. */
+extern int fdhold_decode(char const *buf, size_t len, int passed, fdhold_req *r);
 
 extern int fdhold_daemon(int argc, char const *const *argv);
 extern int fdhold_store(int argc, char const *const *argv);

@@ -18,16 +18,6 @@ static struct verb const verbs[] = {
   { "delete", &fdhold_delete }, { "listen", &fdhold_listen },
 };
 
-int fdhold_idcheck(char const *s, size_t len)
-{
-  size_t i = 0;
-  if (!len || len > FDHOLD_IDMAX) return 0;
-  /* printable ASCII only: no control characters, no DEL, no 8-bit bytes */
-  for (; i < len; i++)
-    if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e) return 0;
-  return 1;
-}
-
 int main(int argc, char const *const *argv)
 {
   size_t i = 0;

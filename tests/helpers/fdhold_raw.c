@@ -1,7 +1,8 @@
 /* fdhold_raw [-f]... [-w] SOCKET DATA: speaks raw bytes to an fdhold daemon.
  * Sends DATA (may be empty: a client that never speaks); each -f attaches
  * one more copy of fd 0 to DATA's last byte; -w shuts the write side down
- * after sending (a truncated request).  Then copies everything the daemon
+ * after sending (a truncated request); -q closes the connection right after
+ * sending, reading nothing (a client gone before its answer).  Then copies everything the daemon
  * sends to stdout until EOF, writing "<fd>" where an fd arrived.
  * Exit 0 on EOF, 2 if nothing ends within 10 seconds, 111 on errors. */
 #include <errno.h>
@@ -61,19 +62,21 @@ int main(int argc, char const *const *argv)
   PROG = "fdhold_raw";
   signal(SIGPIPE, SIG_IGN);
   for (;;) {
-    int opt = subgetopt_r(argc, argv, "fw", &l);
+    int opt = subgetopt_r(argc, argv, "fwq", &l);
     if (opt == -1) break;
     if (opt == 'f' && nfds < 8) nfds++;
     else if (opt == 'w') shut = 1;
-    else strerr_dieusage(100, "fdhold_raw [-f]... [-w] SOCKET DATA");
+    else if (opt == 'q') shut = 2;
+    else strerr_dieusage(100, "fdhold_raw [-f]... [-w|-q] SOCKET DATA");
   }
   argc -= l.ind;
   argv += l.ind;
-  if (argc != 2) strerr_dieusage(100, "fdhold_raw [-f]... [-w] SOCKET DATA");
+  if (argc != 2) strerr_dieusage(100, "fdhold_raw [-f]... [-w|-q] SOCKET DATA");
   s = ipc_stream_b();
   if (s < 0 || !ipc_connect(s, argv[0])) strerr_diefusys(111, "connect to ", argv[0]);
   setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
   sendall(s, argv[1], strlen(argv[1]), nfds);
+  if (shut == 2) return 0;
   if (shut) shutdown(s, SHUT_WR);
   for (;;) {
     char buf[4096], ctl[CMSG_SPACE(8 * sizeof(int))];
