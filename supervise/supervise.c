@@ -129,6 +129,7 @@ static void trystart(void)
     fail_start(err);
     return;
   }
+  cgroup_prepare(conf, svpath, instance, svname);
   pid = spawn_run(conf, svpath, instance, &outs, &notiffd, &reportfd, err);
   if (flag.autostart && pid) st.restarts++;
   flag.autostart = 0;
@@ -312,12 +313,15 @@ static int group_alive(pid_t pgid)
 
 static void sweep_group(pid_t pgid, int adopted)
 {
-  if (!group_alive(pgid)) return;
+  /* the cgroup also holds what left the group (setsid daemons) */
+  if (!group_alive(pgid) && !cgroup_populated()) return;
   /* an adopted run's group are not our children: no SIGCHLD tells of them */
   if (adopted) t_recheck = sv_now_ms() + 250;
   /* the run left children behind in its group: they go with it */
   kill(-pgid, conf->stopsignal);
   kill(-pgid, SIGCONT);
+  cgroup_signal(conf->stopsignal);
+  cgroup_signal(SIGCONT);
   leftover = pgid;
   /* after a stop, the deadline already running; else a fresh stopwaitsecs */
   t_leftover = t_kill ? t_kill : sv_now_ms() + (conf->stopwait_ms == SV_NEVER ? 10000 : conf->stopwait_ms);
@@ -328,6 +332,7 @@ static void sweep_group(pid_t pgid, int adopted)
 static void proceed(void)
 {
   if (!settled()) { announce(); return; }
+  cgroup_remove();
   if (st.state == SV_STOPPING) {
     if (want_running()) { trystart(); return; }
     set_state(SV_STOPPED);
@@ -342,7 +347,7 @@ static void check_leftover(void)
   if (!leftover) return;
   /* our zombies in that group first: gone means gone from /proc too */
   while (waitpid(-leftover, &wstat, WNOHANG) > 0) ;
-  if (group_alive(leftover)) return;
+  if (group_alive(leftover) || cgroup_populated()) return;
   leftover = 0;
   t_leftover = t_recheck = 0;
   proceed();
@@ -395,6 +400,7 @@ static void on_run_exit(int known, int wstat)
     trystart();
     return;
   }
+  if (settled()) cgroup_remove();
   announce();
 }
 
@@ -561,7 +567,11 @@ static void handle_timers(void)
   }
   if (t_kill && now >= t_kill) {
     t_kill = 0;
-    if (st.pid) { strerr_warnw(svname, ": stopwaitsecs over, sending SIGKILL"); signal_group(st.pid, SIGKILL); }
+    if (st.pid) {
+      strerr_warnw(svname, ": stopwaitsecs over, sending SIGKILL");
+      signal_group(st.pid, SIGKILL);
+      cgroup_signal(SIGKILL);
+    }
   }
   if (t_finish_kill && now >= t_finish_kill) {
     t_finish_kill = 0;
@@ -572,6 +582,7 @@ static void handle_timers(void)
        others' are looked for a little later */
     t_leftover = now + 1000;
     if (leftover) kill(-leftover, SIGKILL);
+    cgroup_signal(SIGKILL);
     t_recheck = now + 100;
   }
   if (t_recheck && now >= t_recheck) {

@@ -36,4 +36,23 @@ extern uint64_t outputs_deadline(void);
 extern void outputs_timer(uint64_t now);
 extern void outputs_close(void);
 
+/* limits.c: in the child, SPEC §10's rlimits, nice and oom_score_adj:
+   0 ok, -1 failed (errno; *what names the key) */
+extern int limits_apply(sv_res const *r, char const **what);
+
+/* cgroup.c: one cgroup v2 per service (SPEC §10) */
+/* before a start: makes the service's cgroup, writes its keys, warns once
+   naming the keys that could not be applied; the child joins it */
+extern void cgroup_prepare(sv_conf const *c, char const *svpath, int instance, char const *svname);
+/* in the child: joins the cgroup made by cgroup_prepare: 0 ok or none, -1 (errno) */
+extern int cgroup_join(void);
+/* in supervise after the fork: the child has its copy */
+extern void cgroup_spawned(void);
+/* does a process remain in the service's cgroup */
+extern int cgroup_populated(void);
+/* sig to every process of the cgroup (SIGKILL: cgroup.kill where the kernel has it) */
+extern void cgroup_signal(int sig);
+/* the service is down: its cgroup goes */
+extern void cgroup_remove(void);
+
 #endif
