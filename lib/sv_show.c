@@ -1,9 +1,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "sv_cgroup.h"
 #include "sv_clock.h"
 #include "sv_control.h"
 #include "sv_show.h"
@@ -19,6 +21,13 @@ int sv_view_load(sv_view *v, sv_target const *t)
   r = sv_status_read(t->statedir, &v->st);
   if (r < 0) return -1;
   v->found = r;
+  v->cgroup = 0;
+  if (r && v->st.pid) {
+    /* supervise names the cgroup after its getcwd(): the same physical path */
+    char real[SV_PATH_MAX], cg[SV_PATH_MAX];
+    if (realpath(t->svdir, real) && sv_cgroup_path(cg, sizeof cg, real, t->instance))
+      v->cgroup = sv_cgroup_usage(cg, &v->memory_bytes, &v->cpu_usec);
+  }
   return 1;
 }
 
@@ -75,6 +84,16 @@ char const *sv_view_detail(char *buf, sv_view const *v, uint64_t now)
     default: strcpy(buf, "?"); break;
   }
   n = strlen(buf);
+  if ((v->cgroup & 1) && n < 480) {
+    /* mem 12.3M, as top shows it */
+    double m = (double)v->memory_bytes;
+    char const *u = "K";
+    m /= 1024;
+    if (m >= 1024) { m /= 1024; u = "M"; }
+    if (m >= 1024) { m /= 1024; u = "G"; }
+    snprintf(buf + n, 512 - n, ", mem %.1f%s", m, u);
+    n = strlen(buf);
+  }
   if (st->finish && st->state != SV_STOPPING && n < 480) snprintf(buf + n, 512 - n, ", finish running");
   return buf;
 }
@@ -139,6 +158,8 @@ void sv_show_json(FILE *f, sv_view const *v, unsigned n)
     json_string(f, sv_lastexit_fmt(last, st));
     fputs(",\"reason\":", f);
     json_string(f, v[i].supervised ? st->reason : "supervise not running");
+    if (v[i].cgroup & 1) fprintf(f, ",\"memory_bytes\":%llu", (unsigned long long)v[i].memory_bytes);
+    if (v[i].cgroup & 2) fprintf(f, ",\"cpu_usec\":%llu", (unsigned long long)v[i].cpu_usec);
     fputs("}\n", f);
   }
 }
