@@ -141,5 +141,12 @@ int sv_res_key(sv_res *r, char const *k, char const *v, char const **why)
     r->io_weight = (unsigned)n;
     return 1;
   }
+  if (!strcmp(k, "depends")) {
+    /* names only: whether they exist, and cycles, are checked by supervise */
+    for (p = v; *p; p++)
+      if (*p == '/' || (p == v && *p == '.')) { *why = "not a service name"; return 0; }
+    r->depends = *v ? v : 0;
+    return 1;
+  }
   return -1;
 }

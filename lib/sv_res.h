@@ -26,6 +26,7 @@ struct sv_res_s {
   unsigned cpu_pct;       /* percent of one CPU, 1..100000 */
   unsigned io_weight;     /* 1..10000 */
   unsigned cgset;         /* SV_CG_* */
+  char const *depends;    /* depends=a,b as written, NULL: none */
 };
 
 extern char const *const sv_res_limit_names[SV_NLIMITS]; /* "limit_nofile", ... */

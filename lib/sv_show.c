@@ -69,7 +69,8 @@ char const *sv_view_detail(char *buf, sv_view const *v, uint64_t now)
       break;
     }
     case SV_STOPPED:
-      if (st->lastexit_kind == SV_EXIT_NONE && !st->started_ms) strcpy(buf, "Not started");
+      if (st->reason[0]) snprintf(buf, 512, "%.480s", st->reason); /* waiting for a dependency */
+      else if (st->lastexit_kind == SV_EXIT_NONE && !st->started_ms) strcpy(buf, "Not started");
       else { sv_fmt_duration(d, ago_secs(st->since_ms, now)); snprintf(buf, 512, "stopped %s ago", d); }
       break;
     case SV_EXITED:

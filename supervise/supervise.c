@@ -113,6 +113,22 @@ static int reload_conf(void)
   return 1;
 }
 
+/* depends= not met (d 0) or bad (d -1): STOPPED waiting, or FATAL */
+static void wait_depends(int d, char const *why)
+{
+  flag.autostart = 0;
+  if (d < 0) {
+    strerr_warnw(svname, ": ", why);
+    set_state(SV_FATAL);
+  } else {
+    /* each change of a dependency's status brings us here: announce news only */
+    if (st.state == SV_STOPPED && !strcmp(st.reason, why)) return;
+    set_state(SV_STOPPED);
+  }
+  sv_strjoin(st.reason, sizeof st.reason, why, (char *)0);
+  announce();
+}
+
 static void trystart(void)
 {
   uint64_t now;
@@ -123,6 +139,10 @@ static void trystart(void)
     flag.autostart = 0;
     announce();
     return;
+  }
+  {
+    int d = depends_check(conf, svpath, err);
+    if (d <= 0) { wait_depends(d, err); return; }
   }
   if (!outputs_prepare(conf, &outs.out, &outs.err, err)) {
     flag.autostart = 0;
@@ -466,6 +486,8 @@ static void do_down(void)
 {
   st.want = SV_WANT_DOWN;
   t_start = 0;
+  depends_cancel();
+  if (st.state == SV_STOPPED) st.reason[0] = 0; /* no longer waiting for anything */
   if (st.pid) { stop(); return; }
   if (st.state != SV_EXITED && st.state != SV_STOPPED) set_state(SV_STOPPED);
   announce();
@@ -736,7 +758,7 @@ static void first_start(int conf_ok)
 
 int main(int argc, char const *const *argv)
 {
-  iopause_fd x[6];
+  iopause_fd x[7];
   parse_args(argc, argv);
   if (!fd_sanitize()) strerr_diefusys(111, "sanitize standard fds");
   take_lock();
@@ -757,7 +779,7 @@ int main(int argc, char const *const *argv)
   }
 
   for (;;) {
-    unsigned n = 2, inotif = 0, ipidfd = 0, ireport = 0, ifinreport = 0;
+    unsigned n = 2, inotif = 0, ipidfd = 0, ireport = 0, ifinreport = 0, ideps = 0;
     tain deadline;
     int r;
     if (flag.exit && settled()) break;
@@ -767,6 +789,7 @@ int main(int argc, char const *const *argv)
     if (pidfd >= 0) { ipidfd = n; x[n].fd = pidfd; x[n++].events = IOPAUSE_READ; }
     if (reportfd >= 0) { ireport = n; x[n].fd = reportfd; x[n++].events = IOPAUSE_READ; }
     if (finreportfd >= 0) { ifinreport = n; x[n].fd = finreportfd; x[n++].events = IOPAUSE_READ; }
+    if (depends_fd() >= 0) { ideps = n; x[n].fd = depends_fd(); x[n++].events = IOPAUSE_READ; }
     sv_deadline_g(&deadline, earliest_deadline());
     r = iopause_g(x, n, &deadline);
     if (r < 0) strerr_diefusys(111, "iopause");
@@ -777,6 +800,11 @@ int main(int argc, char const *const *argv)
     if (x[1].revents & IOPAUSE_READ) handle_control();
     if (inotif && notiffd >= 0 && x[inotif].revents) handle_notification();
     if (ipidfd && pidfd >= 0 && x[ipidfd].revents) on_run_exit(0, 0);
+    if (ideps && x[ideps].revents) {
+      /* a dependency's status changed: maybe the wait is over */
+      depends_drain();
+      if (depends_fd() >= 0 && want_running() && settled() && st.state == SV_STOPPED) trystart();
+    }
     handle_timers();
   }
   outputs_close();

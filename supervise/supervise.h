@@ -55,4 +55,14 @@ extern void cgroup_signal(int sig);
 /* the service is down: its cgroup goes */
 extern void cgroup_remove(void);
 
+/* depends.c: depends= (SPEC §10) */
+/* 1 every dependency RUNNING and ready, 0 waiting (why: "waiting for a"),
+   -1 bad configuration (why names the cycle or the unknown name) */
+extern int depends_check(sv_conf const *c, char const *svpath, char *why);
+/* inotify fd to wait on while waiting, else -1 */
+extern int depends_fd(void);
+extern void depends_drain(void);
+/* no longer waiting (the service was told to go down) */
+extern void depends_cancel(void);
+
 #endif
