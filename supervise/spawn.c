@@ -273,3 +273,13 @@ pid_t spawn_finish(sv_conf const *c, char const *svpath, char const *name, int i
   /* finish runs like run, without the readiness pipe */
   return spawn(c, instance, o, argv, path, -1, reportfd, err);
 }
+
+pid_t spawn_hook(sv_conf const *c, char const *svpath, char const *hook, int instance, outfds const *o,
+                 int *reportfd, char *err)
+{
+  char path[SV_PATH_MAX + 16];
+  char const *argv[2] = { path, 0 };
+  sv_strjoin(path, sizeof path, svpath, "/", hook, (char *)0);
+  /* like run: env/, env=, user=, limits, workingdir; not in run's cgroup */
+  return spawn(c, instance, o, argv, path, -1, reportfd, err);
+}

@@ -58,10 +58,12 @@ static int finreportfd = -1; /* the same for finish: read in the event loop, as
                                 its child may block before exec (user lookup) */
 static char execerr[SV_ERR_MAX]; /* why the new run could not exec */
 static pid_t leftover;    /* process group left behind by a run that exited */
+static pid_t hookpid;     /* S/stop running before the stop signal, 0 when none */
+static int hookreportfd = -1;
 static outfds outs = { -1, -1 };
 
 /* deadlines on the boot clock, in ms; 0 = unset */
-static uint64_t t_running, t_kill, t_start, t_finish_kill, t_leftover, t_recheck;
+static uint64_t t_running, t_kill, t_start, t_finish_kill, t_leftover, t_recheck, t_hook;
 static uint64_t first_failure_ms;
 
 static struct {
@@ -92,6 +94,7 @@ static int has_file(char const *name)
 /* ---- starting ---- */
 
 static void fail_start(char const *why);
+static void proceed(void);
 
 /* reloads conf: 1 ok, 0 bad (FATAL with the reason) */
 static int reload_conf(void)
@@ -192,7 +195,7 @@ static int want_running(void)
 /* no run, no finish, nothing left of the old run's process group */
 static int settled(void)
 {
-  return !st.pid && !st.finish && !leftover;
+  return !st.pid && !st.finish && !leftover && !hookpid;
 }
 
 /* ---- stopping ---- */
@@ -202,10 +205,29 @@ static void signal_group(pid_t pgid, int sig)
   if (kill(-pgid, sig) < 0) kill(pgid, sig);
 }
 
+/* S/stop, if executable: 1 started (the stop signal waits for it) */
+static int start_hook(void)
+{
+  char err[SV_ERR_MAX];
+  if (access("stop", X_OK) < 0) return 0;
+  hookpid = spawn_hook(conf, svpath, "stop", instance, &outs, &hookreportfd, err);
+  if (!hookpid) { strerr_warnw(svname, ": ", err); return 0; }
+  /* bounded by stopwaitsecs, as the signal after it is */
+  t_hook = conf->stopwait_ms == SV_NEVER ? 0 : sv_now_ms() + conf->stopwait_ms;
+  return 1;
+}
+
 static void stop(void)
 {
   int again = st.state == SV_STOPPING;
   if (!st.pid) return;
+  if (!again && start_hook()) {
+    set_state(SV_STOPPING);
+    t_running = 0;
+    announce();
+    return;
+  }
+  if (hookpid) return; /* the signal follows the hook */
   signal_group(st.pid, conf->stopsignal);
   if (conf->stopsignal != SIGCONT && conf->stopsignal != SIGKILL) signal_group(st.pid, SIGCONT);
   /* a second d resends the signal but keeps the SIGKILL deadline */
@@ -214,6 +236,22 @@ static void stop(void)
   t_running = 0;
   t_kill = conf->stopwait_ms == SV_NEVER ? 0 : sv_now_ms() + conf->stopwait_ms;
   announce();
+}
+
+/* the stop hook is done (or was killed): now the stop signal */
+static void on_hook_exit(void)
+{
+  char err[SV_ERR_MAX];
+  if (hookreportfd >= 0 && !spawn_report(hookreportfd, err)) strerr_warnw(svname, ": ", err);
+  hookreportfd = -1;
+  hookpid = 0;
+  t_hook = 0;
+  if (st.pid && st.state == SV_STOPPING) {
+    signal_group(st.pid, conf->stopsignal);
+    if (conf->stopsignal != SIGCONT && conf->stopsignal != SIGKILL) signal_group(st.pid, SIGCONT);
+    t_kill = conf->stopwait_ms == SV_NEVER ? 0 : sv_now_ms() + conf->stopwait_ms;
+    announce();
+  } else proceed();
 }
 
 /* ---- after the run ends ---- */
@@ -452,6 +490,7 @@ static void reap(void)
     if (r <= 0) break;
     if (r == st.pid && pidfd < 0) on_run_exit(1, wstat);
     else if (r == st.finish) on_finish_exit();
+    else if (hookpid && r == hookpid) on_hook_exit();
     else if (!outputs_reaped(r, wstat)) others = 1;
   }
   if (others) check_leftover();
@@ -599,6 +638,10 @@ static void handle_timers(void)
     t_finish_kill = 0;
     if (st.finish) { strerr_warnw(svname, ": finish took too long, sending SIGKILL"); signal_group(st.finish, SIGKILL); }
   }
+  if (t_hook && now >= t_hook) {
+    t_hook = 0;
+    if (hookpid) { strerr_warnw(svname, ": stop hook took longer than stopwaitsecs, sending SIGKILL"); signal_group(hookpid, SIGKILL); }
+  }
   if (t_leftover && now >= t_leftover) {
     /* SIGKILL; our children's deaths wake us (we are their subreaper), the
        others' are looked for a little later */
@@ -617,7 +660,7 @@ static void handle_timers(void)
 
 static uint64_t earliest_deadline(void)
 {
-  uint64_t const ts[] = { t_running, t_kill, t_start, t_finish_kill, t_leftover, t_recheck, outputs_deadline() };
+  uint64_t const ts[] = { t_running, t_kill, t_start, t_finish_kill, t_leftover, t_recheck, t_hook, outputs_deadline() };
   uint64_t e = 0;
   for (unsigned i = 0; i < sizeof ts / sizeof *ts; i++)
     if (ts[i] && (!e || ts[i] < e)) e = ts[i];

@@ -26,6 +26,10 @@ extern int spawn_report(int reportfd, char *err);
    or 0 with err filled */
 extern pid_t spawn_finish(sv_conf const *c, char const *svpath, char const *name, int instance, outfds const *o,
                           int known, int wstat, int *reportfd, char *err);
+/* starts SVPATH/HOOK (the stop hook) with run's environment: pid and its
+   exec report in *reportfd, or 0 with err filled */
+extern pid_t spawn_hook(sv_conf const *c, char const *svpath, char const *hook, int instance, outfds const *o,
+                        int *reportfd, char *err);
 
 /* outputs.c: the svlog processes behind stdout=PATH and stderr=PATH */
 /* makes the loggers match c: 1 ok (fds in out and err, -1 none), 0 error (errbuf) */
