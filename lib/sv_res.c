@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "sv_cron.h"
 #include "sv_res.h"
 
 char const *const sv_res_limit_names[SV_NLIMITS] = {
@@ -139,6 +140,20 @@ int sv_res_key(sv_res *r, char const *k, char const *v, char const **why)
     if (!scan_n(v, v + strlen(v), &n, &p) || *p) { *why = "not a number"; return 0; }
     if (!n || n > 10000) { *why = "out of range"; return 0; }
     r->io_weight = (unsigned)n;
+    return 1;
+  }
+  if (!strcmp(k, "schedule")) {
+    static char err[96];
+    sv_cron c;
+    if (!*v) { r->schedule = 0; return 1; }
+    if (!sv_cron_parse(&c, v, err, sizeof err)) { *why = err; return 0; }
+    r->schedule = v;
+    return 1;
+  }
+  if (!strcmp(k, "persistent")) {
+    if (!strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "1")) r->persistent = 1;
+    else if (!strcmp(v, "false") || !strcmp(v, "no") || !strcmp(v, "0")) r->persistent = 0;
+    else return 0;
     return 1;
   }
   if (!strcmp(k, "depends")) {

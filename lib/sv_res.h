@@ -27,6 +27,8 @@ struct sv_res_s {
   unsigned io_weight;     /* 1..10000 */
   unsigned cgset;         /* SV_CG_* */
   char const *depends;    /* depends=a,b as written, NULL: none */
+  char const *schedule;   /* schedule= (checked by sv_cron_parse), NULL: none */
+  int persistent;         /* persistent=true: a missed run is made at start-up */
 };
 
 extern char const *const sv_res_limit_names[SV_NLIMITS]; /* "limit_nofile", ... */

@@ -95,6 +95,15 @@ char const *sv_view_detail(char *buf, sv_view const *v, uint64_t now)
     snprintf(buf + n, 512 - n, ", mem %.1f%s", m, u);
     n = strlen(buf);
   }
+  if (st->next_ms && !st->pid && n < 470) {
+    /* schedule=: next run in 3h12m */
+    uint64_t left = st->next_ms > now ? (st->next_ms - now) / 1000 : 0;
+    if (left >= 86400) snprintf(buf + n, 512 - n, ", next run in %llud%lluh", (unsigned long long)(left / 86400), (unsigned long long)(left % 86400 / 3600));
+    else if (left >= 3600) snprintf(buf + n, 512 - n, ", next run in %lluh%llum", (unsigned long long)(left / 3600), (unsigned long long)(left % 3600 / 60));
+    else if (left >= 60) snprintf(buf + n, 512 - n, ", next run in %llum%llus", (unsigned long long)(left / 60), (unsigned long long)(left % 60));
+    else snprintf(buf + n, 512 - n, ", next run in %llus", (unsigned long long)left);
+    n = strlen(buf);
+  }
   if (st->finish && st->state != SV_STOPPING && n < 480) snprintf(buf + n, 512 - n, ", finish running");
   return buf;
 }

@@ -785,9 +785,51 @@ static void setup_signals(void)
   sig_ignore(SIGPIPE);
 }
 
+/* ---- schedule= ---- */
+
+/* arms the timer; the status says when, on the boot clock */
+static void arm_schedule(void)
+{
+  time_t next = schedule_arm(conf), now = time(0);
+  st.next_ms = next ? sv_now_ms() + (uint64_t)(next > now ? next - now : 0) * 1000 : 0;
+}
+
+/* a scheduled time: as svc -o, unless the previous run still runs */
+static void run_job(void)
+{
+  if (!settled() || st.state == SV_STOPPING) {
+    st.skipped++;
+    strerr_warnw(svname, ": previous run still running at the scheduled time: run skipped");
+    announce();
+    return;
+  }
+  schedule_ran(statedir);
+  do_once();
+  if (reportfd < 0) announce();
+}
+
+static void on_schedule(void)
+{
+  int due = schedule_fire();
+  arm_schedule(); /* from now: a clock stepped across many times runs once */
+  if (due) run_job();
+  else announce();
+}
+
 /* conf_ok: main loaded conf whole (a bad one is reported by trystart) */
 static void first_start(int conf_ok)
 {
+  if (conf_ok && conf->res.schedule) {
+    /* a job: not started at boot, but at its times (and once now if
+       persistent= and a time was missed) */
+    arm_schedule();
+    if (st.pid) { announce(); return; }
+    st.want = SV_WANT_DOWN;
+    set_state(SV_STOPPED);
+    if (schedule_missed(conf, statedir)) run_job();
+    else announce();
+    return;
+  }
   if (st.pid) { announce(); return; }
   if (conf_ok && !conf->autostart) {
     st.want = SV_WANT_DOWN;
@@ -801,7 +843,7 @@ static void first_start(int conf_ok)
 
 int main(int argc, char const *const *argv)
 {
-  iopause_fd x[7];
+  iopause_fd x[8];
   parse_args(argc, argv);
   if (!fd_sanitize()) strerr_diefusys(111, "sanitize standard fds");
   take_lock();
@@ -822,7 +864,7 @@ int main(int argc, char const *const *argv)
   }
 
   for (;;) {
-    unsigned n = 2, inotif = 0, ipidfd = 0, ireport = 0, ifinreport = 0, ideps = 0;
+    unsigned n = 2, inotif = 0, ipidfd = 0, ireport = 0, ifinreport = 0, ideps = 0, isched = 0;
     tain deadline;
     int r;
     if (flag.exit && settled()) break;
@@ -832,6 +874,7 @@ int main(int argc, char const *const *argv)
     if (pidfd >= 0) { ipidfd = n; x[n].fd = pidfd; x[n++].events = IOPAUSE_READ; }
     if (reportfd >= 0) { ireport = n; x[n].fd = reportfd; x[n++].events = IOPAUSE_READ; }
     if (finreportfd >= 0) { ifinreport = n; x[n].fd = finreportfd; x[n++].events = IOPAUSE_READ; }
+    if (schedule_fd() >= 0) { isched = n; x[n].fd = schedule_fd(); x[n++].events = IOPAUSE_READ; }
     if (depends_fd() >= 0) { ideps = n; x[n].fd = depends_fd(); x[n++].events = IOPAUSE_READ; }
     sv_deadline_g(&deadline, earliest_deadline());
     r = iopause_g(x, n, &deadline);
@@ -843,6 +886,7 @@ int main(int argc, char const *const *argv)
     if (x[1].revents & IOPAUSE_READ) handle_control();
     if (inotif && notiffd >= 0 && x[inotif].revents) handle_notification();
     if (ipidfd && pidfd >= 0 && x[ipidfd].revents) on_run_exit(0, 0);
+    if (isched && x[isched].revents) on_schedule();
     if (ideps && x[ideps].revents) {
       /* a dependency's status changed: maybe the wait is over */
       depends_drain();

@@ -69,4 +69,17 @@ extern void depends_drain(void);
 /* no longer waiting (the service was told to go down) */
 extern void depends_cancel(void);
 
+/* schedule.c: schedule= (SPEC §10) */
+#include <time.h>
+/* arms the timer for the next match after now: its wall time, 0 if none */
+extern time_t schedule_arm(sv_conf const *c);
+/* the timerfd, -1 when never armed */
+extern int schedule_fd(void);
+/* reads the timer: 1 a scheduled time came, 0 not (the clock was set) */
+extern int schedule_fire(void);
+/* records now as the last run, for persistent= */
+extern void schedule_ran(char const *statedir);
+/* persistent= and a scheduled time passed since the last run */
+extern int schedule_missed(sv_conf const *c, char const *statedir);
+
 #endif
