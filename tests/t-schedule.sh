@@ -31,6 +31,26 @@ if command -v faketime >/dev/null; then
   check "overlap: the next time is skipped" await_status "$SVDIR/slow" skipped=1 8000
   expect_eq "overlap: one run only" "$(wc -l < "$T/slow.runs" | tr -d ' ')" 1
   check "overlap: warning" grep -q 'previous run still running at the scheduled time: run skipped' "$T/slow.err"
+  # the wall clock stepped 5 h forward across 300 scheduled times: one run,
+  # then one a minute again, never a storm (libfaketime reads the offset
+  # from a file on each call)
+  lib=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -n1)
+  if [ -n "$lib" ]; then
+    echo "+0 x30" > "$T/ft"
+    mksv step 'date +%s >> '"$T"'/step.runs'
+    printf 'schedule=* * * * *\nstartsecs=0\n' > "$SVDIR/step/conf"
+    bg env LD_PRELOAD="$lib" FAKETIME_TIMESTAMP_FILE="$T/ft" FAKETIME_NO_CACHE=1 \
+      ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" "$SVBIN/supervise" "$SVDIR/step" 2>>"$T/step.err"
+    if await_file "$T/step.runs" "" 8000; then
+      first=$(head -n1 "$T/step.runs")
+      echo "+5h x30" > "$T/ft"
+      after() { awk -v t=$((first + 17000)) '$1 >= t' "$T/step.runs"; }
+      for i in $(seq 1 100); do [ "$(after | wc -l)" -ge 2 ] && break; sleep 0.1; done
+      expect_eq "clock stepped forward: runs after the step" "$(after | wc -l | tr -d ' ')" 2
+      a=$(after | sed -n 1p); b=$(after | sed -n 2p)
+      check "clock stepped forward: one run, the next a minute later (no storm)" test $((b - a)) -ge 55
+    else fail "clock step: first run"; fi
+  fi
 fi
 
 # persistent=true: a time missed since the last run is made once at start-up
