@@ -244,7 +244,7 @@ static int set_key(sv_conf *c, char const *k, char *v, char const **why)
     if (!scan_number(v + neg, &n) || n > 1000000) return 0;
     c->priority = neg ? -(int)n : (int)n;
   }
-  else return -1;
+  else return sv_res_key(&c->res, k, v, why);
 #undef IS
   return 1;
 }

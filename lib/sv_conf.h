@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <stddef.h>
 
+#include "sv_res.h"
+
 #define SV_CONF_MAX 4096 /* bytes of conf file */
 #define SV_ENV_MAX 64
 #define SV_EXITCODES_MAX 32
@@ -53,6 +55,7 @@ struct sv_conf_s {
   uint64_t finish_timeout_ms;
   unsigned set;           /* SV_SET_* */
   int has_run;            /* S/run exists */
+  sv_res res;             /* SPEC §10 limits and cgroup keys (sv_res.c) */
   char buf[SV_CONF_MAX + 1];
 };
 

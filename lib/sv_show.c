@@ -1,9 +1,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "sv_cgroup.h"
 #include "sv_clock.h"
 #include "sv_control.h"
 #include "sv_show.h"
@@ -19,6 +21,13 @@ int sv_view_load(sv_view *v, sv_target const *t)
   r = sv_status_read(t->statedir, &v->st);
   if (r < 0) return -1;
   v->found = r;
+  v->cgroup = 0;
+  if (r && v->st.pid) {
+    /* supervise names the cgroup after its getcwd(): the same physical path */
+    char real[SV_PATH_MAX], cg[SV_PATH_MAX];
+    if (realpath(t->svdir, real) && sv_cgroup_path(cg, sizeof cg, real, t->instance))
+      v->cgroup = sv_cgroup_usage(cg, &v->memory_bytes, &v->cpu_usec);
+  }
   return 1;
 }
 
@@ -60,7 +69,8 @@ char const *sv_view_detail(char *buf, sv_view const *v, uint64_t now)
       break;
     }
     case SV_STOPPED:
-      if (st->lastexit_kind == SV_EXIT_NONE && !st->started_ms) strcpy(buf, "Not started");
+      if (st->reason[0]) snprintf(buf, 512, "%.480s", st->reason); /* waiting for a dependency */
+      else if (st->lastexit_kind == SV_EXIT_NONE && !st->started_ms) strcpy(buf, "Not started");
       else { sv_fmt_duration(d, ago_secs(st->since_ms, now)); snprintf(buf, 512, "stopped %s ago", d); }
       break;
     case SV_EXITED:
@@ -75,6 +85,25 @@ char const *sv_view_detail(char *buf, sv_view const *v, uint64_t now)
     default: strcpy(buf, "?"); break;
   }
   n = strlen(buf);
+  if ((v->cgroup & 1) && n < 480) {
+    /* mem 12.3M, as top shows it */
+    double m = (double)v->memory_bytes;
+    char const *u = "K";
+    m /= 1024;
+    if (m >= 1024) { m /= 1024; u = "M"; }
+    if (m >= 1024) { m /= 1024; u = "G"; }
+    snprintf(buf + n, 512 - n, ", mem %.1f%s", m, u);
+    n = strlen(buf);
+  }
+  if (st->next_ms && !st->pid && n < 470) {
+    /* schedule=: next run in 3h12m */
+    uint64_t left = st->next_ms > now ? (st->next_ms - now) / 1000 : 0;
+    if (left >= 86400) snprintf(buf + n, 512 - n, ", next run in %llud%lluh", (unsigned long long)(left / 86400), (unsigned long long)(left % 86400 / 3600));
+    else if (left >= 3600) snprintf(buf + n, 512 - n, ", next run in %lluh%llum", (unsigned long long)(left / 3600), (unsigned long long)(left % 3600 / 60));
+    else if (left >= 60) snprintf(buf + n, 512 - n, ", next run in %llum%llus", (unsigned long long)(left / 60), (unsigned long long)(left % 60));
+    else snprintf(buf + n, 512 - n, ", next run in %llus", (unsigned long long)left);
+    n = strlen(buf);
+  }
   if (st->finish && st->state != SV_STOPPING && n < 480) snprintf(buf + n, 512 - n, ", finish running");
   return buf;
 }
@@ -139,6 +168,8 @@ void sv_show_json(FILE *f, sv_view const *v, unsigned n)
     json_string(f, sv_lastexit_fmt(last, st));
     fputs(",\"reason\":", f);
     json_string(f, v[i].supervised ? st->reason : "supervise not running");
+    if (v[i].cgroup & 1) fprintf(f, ",\"memory_bytes\":%llu", (unsigned long long)v[i].memory_bytes);
+    if (v[i].cgroup & 2) fprintf(f, ",\"cpu_usec\":%llu", (unsigned long long)v[i].cpu_usec);
     fputs("}\n", f);
   }
 }

@@ -80,6 +80,14 @@ int sv_status_writeat(int dirfd, sv_status const *st)
                  "\nfailures=", sv_u64(failures, st->failures), "\nfinish=", sv_i64(finish, st->finish),
                  "\nuntil=", until, "\nsupervisor=", sv_i64(supervisor, st->supervisor), "\nboot=", st->boot,
                  "\n", (char *)0);
+  if (n && (st->next_ms || st->skipped)) {
+    /* scheduled jobs only (SPEC §10) */
+    char next[32], skipped[22];
+    size_t m;
+    sv_fmt_secs(next, st->next_ms);
+    m = sv_strjoin(buf + n, sizeof buf - n, "next=", next, "\nskipped=", sv_u64(skipped, st->skipped), "\n", (char *)0);
+    n = m ? n + m : 0;
+  }
   if (!n) { errno = ENAMETOOLONG; return 0; }
   return write_atomically(dirfd, buf, n);
 }
@@ -139,6 +147,8 @@ static void set_field(sv_status *st, char const *k, char const *v)
   else if (!strcmp(k, "until")) sv_scan_secs(v, &st->until_ms);
   else if (!strcmp(k, "supervisor")) st->supervisor = dec_int(v);
   else if (!strcmp(k, "boot")) sv_strjoin(st->boot, sizeof st->boot, v, (char *)0);
+  else if (!strcmp(k, "next")) sv_scan_secs(v, &st->next_ms);
+  else if (!strcmp(k, "skipped")) st->skipped = (unsigned)dec_u64(v);
 }
 
 int sv_status_read(char const *statedir, sv_status *st)

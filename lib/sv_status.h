@@ -32,6 +32,8 @@ struct sv_status_s {
   pid_t supervisor;      /* pid of supervise */
   char boot[40];         /* the kernel's boot_id when written: pidstart means
                             nothing after a reboot */
+  uint64_t next_ms;      /* schedule=: boot clock of the next run, 0 when none */
+  unsigned skipped;      /* schedule=: runs skipped, the previous one still running */
   char reason[SV_ERR_MAX];
 };
 #define SV_STATUS_ZERO { .state = SV_STOPPED, .want = SV_WANT_UP }

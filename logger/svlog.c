@@ -35,7 +35,7 @@
 #include "sv_signals.h"
 
 #define USAGE                                                                                                          \
-  "svlog [-s BYTES] [-n COUNT] [-t|-T] [-l LINEMAX] DIR | svlog -F FILE [-s BYTES] [-n COUNT] [-t|-T] [-l LINEMAX]"
+  "svlog [-s BYTES] [-n COUNT] [-a AGE] [-t|-T] [-l LINEMAX] DIR | svlog -F FILE [-s BYTES] [-n COUNT] [-t|-T] [-l LINEMAX]"
 #define dieusage() strerr_dieusage(100, USAGE)
 
 #define IN_SIZE (1 << 20)
@@ -79,6 +79,7 @@ static char stampmode; /* 0, 't' or 'T' */
 
 static uint64_t maxbytes = 1000000;
 static unsigned int count = 10;
+static uint64_t maxage; /* -a: seconds an archive is kept, 0 = forever */
 static size_t linemax = 8192;
 
 static char const *dir;     /* directory mode */
@@ -336,13 +337,55 @@ static char const *openerr(void)
   return errno == ELOOP ? "is a symbolic link (svlog never follows one)" : strerror(errno);
 }
 
+/* -a: seconds until the oldest archive (named after its wall-clock
+   rotation time) is older than AGE: 0 now, UINT64_MAX never */
+static uint64_t expires_in(void)
+{
+  tain t, now;
+  if (!maxage || !narch || !timestamp_scan(arch[0], &t)) return UINT64_MAX;
+  tain_wallclock_read(&now);
+  if (t.sec.x + maxage < now.sec.x) return 0;
+  return t.sec.x + maxage - now.sec.x + 1;
+}
+
 static void prune(void)
 {
-  while (narch > count) {
+  while (narch > count || (narch && !expires_in())) {
     if (unlink(arch[0]) < 0 && errno != ENOENT) strerr_warnwu4sys("unlink ", dir, "/", arch[0]);
     memmove(arch, arch + 1, (narch - 1) * sizeof *arch);
     narch--;
   }
+}
+
+/* -a AGE: 7d, 12h, 30m, 90s, 2w; a bare number is seconds */
+static int scanage(char const *s, uint64_t *u)
+{
+  size_t n = uint64_scan(s, u);
+  uint64_t m = 1;
+  if (!n || !*u) return 0;
+  switch (s[n]) {
+  case 0: case 's': break;
+  case 'm': m = 60; break;
+  case 'h': m = 3600; break;
+  case 'd': m = 86400; break;
+  case 'w': m = 7 * 86400; break;
+  default: return 0;
+  }
+  if (s[n] && s[n + 1]) return 0;
+  if (*u > (UINT64_MAX >> 2) / m) return 0;
+  *u *= m;
+  return 1;
+}
+
+/* the iopause deadline: a retry, and with -a the next archive to expire */
+static tain const *deadline(tain *d)
+{
+  uint64_t secs = dir ? expires_in() : UINT64_MAX;
+  if (secs != UINT64_MAX) {
+    tain_addsec_g(d, secs > 86400 ? 86400 : (int)secs);
+    if (!flag.blocked || tain_less(d, &retry)) return d;
+  }
+  return flag.blocked ? &retry : &tain_infinite;
 }
 
 static void archname(void)
@@ -701,7 +744,7 @@ int main(int argc, char const *const *argv)
   sigset_t set;
   int spfd;
   for (;;) {
-    int opt = subgetopt_r(argc, argv, "s:n:tTl:F:", &l);
+    int opt = subgetopt_r(argc, argv, "s:n:a:tTl:F:", &l);
     uint64_t u;
     if (opt == -1) break;
     switch (opt) {
@@ -710,6 +753,9 @@ int main(int argc, char const *const *argv)
       break;
     case 'n':
       if (!uint0_scan(l.arg, &count) || count > 100000) badvalue('n', l.arg, "a count from 0 to 100000");
+      break;
+    case 'a':
+      if (!scanage(l.arg, &maxage)) strerr_dief(100, "unable to parse -a ", l.arg, ": expected AGE such as 7d, 12h, 30m");
       break;
     case 't':
     case 'T':
@@ -755,7 +801,9 @@ int main(int argc, char const *const *argv)
     int idle = !flag.blocked && !flag.rotate && inpos == inlen;
     unsigned int n = idle && !flag.exiting && !flag.eof ? 2 : 1;
     if (idle && (flag.exiting || flag.eof)) break;
-    if (iopause_g(x, n, flag.blocked ? &retry : &tain_infinite) < 0) strerr_diefu1sys(111, "iopause");
+    tain d;
+    if (iopause_g(x, n, deadline(&d)) < 0) strerr_diefu1sys(111, "iopause");
+    if (maxage && dir) prune(); /* -a: archives that just grew too old */
     if (x[0].revents & IOPAUSE_READ) sv_signals_each(&on_signal);
     if (flag.blocked && !tain_future(&retry)) flag.blocked = 0;
     if (n == 2 && x[1].revents & IOPAUSE_READ && !flag.exiting) readin();

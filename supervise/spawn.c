@@ -25,11 +25,13 @@
 
 /* what the child could not do, sent to the parent */
 
-enum { STEP_ENVDIR, STEP_STDOUT, STEP_STDERR, STEP_CHDIR, STEP_USER, STEP_EXEC, STEP_NOTIF, STEP_SETSID };
+enum { STEP_ENVDIR, STEP_STDOUT, STEP_STDERR, STEP_CHDIR, STEP_USER, STEP_EXEC, STEP_NOTIF, STEP_SETSID, STEP_LIMITS,
+       STEP_CGROUP };
 static char const *const steps[] = {
   "read env/", "open stdout", "open stderr", "chdir to workingdir", "set user", "exec", "set up notification-fd",
-  "start a new session"
+  "start a new session", "set limits", "join cgroup"
 };
+static char const *limit_what = "limits"; /* the key limits_apply failed on */
 
 typedef struct user_s user;
 struct user_s {
@@ -118,6 +120,8 @@ static int prepare_child(sv_conf const *c, int instance, outfds const *o, user c
   if (notif_w >= 0 && place_notification(c->notification_fd, notif_w) < 0) return STEP_NOTIF;
   if (c->umask >= 0) umask((mode_t)c->umask);
   if (c->workingdir && chdir(c->workingdir) < 0) return STEP_CHDIR;
+  /* before user=: only root may raise a hard limit or lower nice */
+  if (limits_apply(&c->res, &limit_what) < 0) return STEP_LIMITS;
   if (become(u) < 0) return STEP_USER;
   return -1;
 }
@@ -132,6 +136,7 @@ static void die_child(int reportfd, char const *what, int step)
   int e = errno;
   size_t n;
   if (step == STEP_EXEC) n = (size_t)snprintf(msg, sizeof msg, "unable to exec %s: %s", what, strerror(e));
+  else if (step == STEP_LIMITS) n = (size_t)snprintf(msg, sizeof msg, "unable to set %s for %s: %s", limit_what, what, strerror(e));
   else n = (size_t)snprintf(msg, sizeof msg, "unable to %s for %s: %s", steps[step], what, strerror(e));
   if (n >= sizeof msg) n = sizeof msg - 1;
   /* one write under PIPE_BUF: the parent reads it whole */
@@ -202,6 +207,8 @@ static pid_t spawn(sv_conf const *c, int instance, outfds const *o, char const *
   if (!pid) {
     int step;
     close(p[0]);
+    /* first: whatever the child starts from here on is in the service's cgroup */
+    if (cgroup_join() < 0) die_child(p[1], what, STEP_CGROUP);
     /* the report pipe must not sit where the readiness pipe goes */
     if (notif_w >= 0 && p[1] == c->notification_fd) {
       int d = fcntl(p[1], F_DUPFD_CLOEXEC, 0);
@@ -241,6 +248,7 @@ pid_t spawn_run(sv_conf const *c, char const *svpath, int instance, outfds const
     return 0;
   }
   pid = spawn(c, instance, o, argv, c->has_run ? runpath : "command", np[1], reportfd, err);
+  cgroup_spawned(); /* finish is not joined: it must not keep the cgroup populated */
   if (np[1] >= 0) close(np[1]);
   if (np[0] >= 0) {
     if (pid) { ndelay_on(np[0]); *notiffd = np[0]; }
@@ -263,5 +271,15 @@ pid_t spawn_finish(sv_conf const *c, char const *svpath, char const *name, int i
     sv_i64(sig, known ? WTERMSIG(wstat) : 0);
   }
   /* finish runs like run, without the readiness pipe */
+  return spawn(c, instance, o, argv, path, -1, reportfd, err);
+}
+
+pid_t spawn_hook(sv_conf const *c, char const *svpath, char const *hook, int instance, outfds const *o,
+                 int *reportfd, char *err)
+{
+  char path[SV_PATH_MAX + 16];
+  char const *argv[2] = { path, 0 };
+  sv_strjoin(path, sizeof path, svpath, "/", hook, (char *)0);
+  /* like run: env/, env=, user=, limits, workingdir; not in run's cgroup */
   return spawn(c, instance, o, argv, path, -1, reportfd, err);
 }

@@ -58,10 +58,12 @@ static int finreportfd = -1; /* the same for finish: read in the event loop, as
                                 its child may block before exec (user lookup) */
 static char execerr[SV_ERR_MAX]; /* why the new run could not exec */
 static pid_t leftover;    /* process group left behind by a run that exited */
+static pid_t hookpid;     /* S/stop running before the stop signal, 0 when none */
+static int hookreportfd = -1;
 static outfds outs = { -1, -1 };
 
 /* deadlines on the boot clock, in ms; 0 = unset */
-static uint64_t t_running, t_kill, t_start, t_finish_kill, t_leftover, t_recheck;
+static uint64_t t_running, t_kill, t_start, t_finish_kill, t_leftover, t_recheck, t_hook;
 static uint64_t first_failure_ms;
 
 static struct {
@@ -92,6 +94,7 @@ static int has_file(char const *name)
 /* ---- starting ---- */
 
 static void fail_start(char const *why);
+static void proceed(void);
 
 /* reloads conf: 1 ok, 0 bad (FATAL with the reason) */
 static int reload_conf(void)
@@ -113,6 +116,22 @@ static int reload_conf(void)
   return 1;
 }
 
+/* depends= not met (d 0) or bad (d -1): STOPPED waiting, or FATAL */
+static void wait_depends(int d, char const *why)
+{
+  flag.autostart = 0;
+  if (d < 0) {
+    strerr_warnw(svname, ": ", why);
+    set_state(SV_FATAL);
+  } else {
+    /* each change of a dependency's status brings us here: announce news only */
+    if (st.state == SV_STOPPED && !strcmp(st.reason, why)) return;
+    set_state(SV_STOPPED);
+  }
+  sv_strjoin(st.reason, sizeof st.reason, why, (char *)0);
+  announce();
+}
+
 static void trystart(void)
 {
   uint64_t now;
@@ -124,11 +143,16 @@ static void trystart(void)
     announce();
     return;
   }
+  {
+    int d = depends_check(conf, svpath, err);
+    if (d <= 0) { wait_depends(d, err); return; }
+  }
   if (!outputs_prepare(conf, &outs.out, &outs.err, err)) {
     flag.autostart = 0;
     fail_start(err);
     return;
   }
+  cgroup_prepare(conf, svpath, instance, svname);
   pid = spawn_run(conf, svpath, instance, &outs, &notiffd, &reportfd, err);
   if (flag.autostart && pid) st.restarts++;
   flag.autostart = 0;
@@ -171,7 +195,7 @@ static int want_running(void)
 /* no run, no finish, nothing left of the old run's process group */
 static int settled(void)
 {
-  return !st.pid && !st.finish && !leftover;
+  return !st.pid && !st.finish && !leftover && !hookpid;
 }
 
 /* ---- stopping ---- */
@@ -181,10 +205,29 @@ static void signal_group(pid_t pgid, int sig)
   if (kill(-pgid, sig) < 0) kill(pgid, sig);
 }
 
+/* S/stop, if executable: 1 started (the stop signal waits for it) */
+static int start_hook(void)
+{
+  char err[SV_ERR_MAX];
+  if (access("stop", X_OK) < 0) return 0;
+  hookpid = spawn_hook(conf, svpath, "stop", instance, &outs, &hookreportfd, err);
+  if (!hookpid) { strerr_warnw(svname, ": ", err); return 0; }
+  /* bounded by stopwaitsecs, as the signal after it is */
+  t_hook = conf->stopwait_ms == SV_NEVER ? 0 : sv_now_ms() + conf->stopwait_ms;
+  return 1;
+}
+
 static void stop(void)
 {
   int again = st.state == SV_STOPPING;
   if (!st.pid) return;
+  if (!again && start_hook()) {
+    set_state(SV_STOPPING);
+    t_running = 0;
+    announce();
+    return;
+  }
+  if (hookpid) return; /* the signal follows the hook */
   signal_group(st.pid, conf->stopsignal);
   if (conf->stopsignal != SIGCONT && conf->stopsignal != SIGKILL) signal_group(st.pid, SIGCONT);
   /* a second d resends the signal but keeps the SIGKILL deadline */
@@ -193,6 +236,22 @@ static void stop(void)
   t_running = 0;
   t_kill = conf->stopwait_ms == SV_NEVER ? 0 : sv_now_ms() + conf->stopwait_ms;
   announce();
+}
+
+/* the stop hook is done (or was killed): now the stop signal */
+static void on_hook_exit(void)
+{
+  char err[SV_ERR_MAX];
+  if (hookreportfd >= 0 && !spawn_report(hookreportfd, err)) strerr_warnw(svname, ": ", err);
+  hookreportfd = -1;
+  hookpid = 0;
+  t_hook = 0;
+  if (st.pid && st.state == SV_STOPPING) {
+    signal_group(st.pid, conf->stopsignal);
+    if (conf->stopsignal != SIGCONT && conf->stopsignal != SIGKILL) signal_group(st.pid, SIGCONT);
+    t_kill = conf->stopwait_ms == SV_NEVER ? 0 : sv_now_ms() + conf->stopwait_ms;
+    announce();
+  } else proceed();
 }
 
 /* ---- after the run ends ---- */
@@ -313,12 +372,15 @@ static int group_alive(pid_t pgid)
 
 static void sweep_group(pid_t pgid, int adopted)
 {
-  if (!group_alive(pgid)) return;
+  /* the cgroup also holds what left the group (setsid daemons) */
+  if (!group_alive(pgid) && !cgroup_populated()) return;
   /* an adopted run's group are not our children: no SIGCHLD tells of them */
   if (adopted) t_recheck = sv_now_ms() + 250;
   /* the run left children behind in its group: they go with it */
   kill(-pgid, conf->stopsignal);
   kill(-pgid, SIGCONT);
+  cgroup_signal(conf->stopsignal);
+  cgroup_signal(SIGCONT);
   leftover = pgid;
   /* after a stop, the deadline already running; else a fresh stopwaitsecs */
   t_leftover = t_kill ? t_kill : sv_now_ms() + (conf->stopwait_ms == SV_NEVER ? 10000 : conf->stopwait_ms);
@@ -329,6 +391,7 @@ static void sweep_group(pid_t pgid, int adopted)
 static void proceed(void)
 {
   if (!settled()) { announce(); return; }
+  cgroup_remove();
   if (st.state == SV_STOPPING) {
     if (want_running()) { trystart(); return; }
     set_state(SV_STOPPED);
@@ -343,7 +406,7 @@ static void check_leftover(void)
   if (!leftover) return;
   /* our zombies in that group first: gone means gone from /proc too */
   while (waitpid(-leftover, &wstat, WNOHANG) > 0) ;
-  if (group_alive(leftover)) return;
+  if (group_alive(leftover) || cgroup_populated()) return;
   leftover = 0;
   t_leftover = t_recheck = 0;
   proceed();
@@ -396,6 +459,7 @@ static void on_run_exit(int known, int wstat)
     trystart();
     return;
   }
+  if (settled()) cgroup_remove();
   announce();
 }
 
@@ -427,6 +491,7 @@ static void reap(void)
     if (r <= 0) break;
     if (r == st.pid && pidfd < 0) on_run_exit(1, wstat);
     else if (r == st.finish) on_finish_exit();
+    else if (hookpid && r == hookpid) on_hook_exit();
     else if (!outputs_reaped(r, wstat)) others = 1;
   }
   if (others) check_leftover();
@@ -461,6 +526,8 @@ static void do_down(void)
 {
   st.want = SV_WANT_DOWN;
   t_start = 0;
+  depends_cancel();
+  if (st.state == SV_STOPPED) st.reason[0] = 0; /* no longer waiting for anything */
   if (st.pid) { stop(); return; }
   if (st.state != SV_EXITED && st.state != SV_STOPPED) set_state(SV_STOPPED);
   announce();
@@ -562,17 +629,26 @@ static void handle_timers(void)
   }
   if (t_kill && now >= t_kill) {
     t_kill = 0;
-    if (st.pid) { strerr_warnw(svname, ": stopwaitsecs over, sending SIGKILL"); signal_group(st.pid, SIGKILL); }
+    if (st.pid) {
+      strerr_warnw(svname, ": stopwaitsecs over, sending SIGKILL");
+      signal_group(st.pid, SIGKILL);
+      cgroup_signal(SIGKILL);
+    }
   }
   if (t_finish_kill && now >= t_finish_kill) {
     t_finish_kill = 0;
     if (st.finish) { strerr_warnw(svname, ": finish took too long, sending SIGKILL"); signal_group(st.finish, SIGKILL); }
+  }
+  if (t_hook && now >= t_hook) {
+    t_hook = 0;
+    if (hookpid) { strerr_warnw(svname, ": stop hook took longer than stopwaitsecs, sending SIGKILL"); signal_group(hookpid, SIGKILL); }
   }
   if (t_leftover && now >= t_leftover) {
     /* SIGKILL; our children's deaths wake us (we are their subreaper), the
        others' are looked for a little later */
     t_leftover = now + 1000;
     if (leftover) kill(-leftover, SIGKILL);
+    cgroup_signal(SIGKILL);
     t_recheck = now + 100;
   }
   if (t_recheck && now >= t_recheck) {
@@ -585,7 +661,7 @@ static void handle_timers(void)
 
 static uint64_t earliest_deadline(void)
 {
-  uint64_t const ts[] = { t_running, t_kill, t_start, t_finish_kill, t_leftover, t_recheck, outputs_deadline() };
+  uint64_t const ts[] = { t_running, t_kill, t_start, t_finish_kill, t_leftover, t_recheck, t_hook, outputs_deadline() };
   uint64_t e = 0;
   for (unsigned i = 0; i < sizeof ts / sizeof *ts; i++)
     if (ts[i] && (!e || ts[i] < e)) e = ts[i];
@@ -710,9 +786,51 @@ static void setup_signals(void)
   sig_ignore(SIGPIPE);
 }
 
+/* ---- schedule= ---- */
+
+/* arms the timer; the status says when, on the boot clock */
+static void arm_schedule(void)
+{
+  time_t next = schedule_arm(conf), now = time(0);
+  st.next_ms = next ? sv_now_ms() + (uint64_t)(next > now ? next - now : 0) * 1000 : 0;
+}
+
+/* a scheduled time: as svc -o, unless the previous run still runs */
+static void run_job(void)
+{
+  if (!settled() || st.state == SV_STOPPING) {
+    st.skipped++;
+    strerr_warnw(svname, ": previous run still running at the scheduled time: run skipped");
+    announce();
+    return;
+  }
+  schedule_ran(statedir);
+  do_once();
+  if (reportfd < 0) announce();
+}
+
+static void on_schedule(void)
+{
+  int due = schedule_fire();
+  arm_schedule(); /* from now: a clock stepped across many times runs once */
+  if (due) run_job();
+  else announce();
+}
+
 /* conf_ok: main loaded conf whole (a bad one is reported by trystart) */
 static void first_start(int conf_ok)
 {
+  if (conf_ok && conf->res.schedule) {
+    /* a job: not started at boot, but at its times (and once now if
+       persistent= and a time was missed) */
+    arm_schedule();
+    if (st.pid) { announce(); return; }
+    st.want = SV_WANT_DOWN;
+    set_state(SV_STOPPED);
+    if (schedule_missed(conf, statedir)) run_job();
+    else announce();
+    return;
+  }
   if (st.pid) { announce(); return; }
   if (conf_ok && !conf->autostart) {
     st.want = SV_WANT_DOWN;
@@ -726,7 +844,7 @@ static void first_start(int conf_ok)
 
 int main(int argc, char const *const *argv)
 {
-  iopause_fd x[6];
+  iopause_fd x[8];
   parse_args(argc, argv);
   if (!fd_sanitize()) strerr_diefusys(111, "sanitize standard fds");
   take_lock();
@@ -747,7 +865,7 @@ int main(int argc, char const *const *argv)
   }
 
   for (;;) {
-    unsigned n = 2, inotif = 0, ipidfd = 0, ireport = 0, ifinreport = 0;
+    unsigned n = 2, inotif = 0, ipidfd = 0, ireport = 0, ifinreport = 0, ideps = 0, isched = 0;
     tain deadline;
     int r;
     if (flag.exit && settled()) break;
@@ -757,6 +875,8 @@ int main(int argc, char const *const *argv)
     if (pidfd >= 0) { ipidfd = n; x[n].fd = pidfd; x[n++].events = IOPAUSE_READ; }
     if (reportfd >= 0) { ireport = n; x[n].fd = reportfd; x[n++].events = IOPAUSE_READ; }
     if (finreportfd >= 0) { ifinreport = n; x[n].fd = finreportfd; x[n++].events = IOPAUSE_READ; }
+    if (schedule_fd() >= 0) { isched = n; x[n].fd = schedule_fd(); x[n++].events = IOPAUSE_READ; }
+    if (depends_fd() >= 0) { ideps = n; x[n].fd = depends_fd(); x[n++].events = IOPAUSE_READ; }
     sv_deadline_g(&deadline, earliest_deadline());
     r = iopause_g(x, n, &deadline);
     if (r < 0) strerr_diefusys(111, "iopause");
@@ -767,6 +887,12 @@ int main(int argc, char const *const *argv)
     if (x[1].revents & IOPAUSE_READ) handle_control();
     if (inotif && notiffd >= 0 && x[inotif].revents) handle_notification();
     if (ipidfd && pidfd >= 0 && x[ipidfd].revents) on_run_exit(0, 0);
+    if (isched && x[isched].revents) on_schedule();
+    if (ideps && x[ideps].revents) {
+      /* a dependency's status changed: maybe the wait is over */
+      depends_drain();
+      if (depends_fd() >= 0 && want_running() && settled() && st.state == SV_STOPPED) trystart();
+    }
     handle_timers();
   }
   outputs_close();

@@ -26,6 +26,10 @@ extern int spawn_report(int reportfd, char *err);
    or 0 with err filled */
 extern pid_t spawn_finish(sv_conf const *c, char const *svpath, char const *name, int instance, outfds const *o,
                           int known, int wstat, int *reportfd, char *err);
+/* starts SVPATH/HOOK (the stop hook) with run's environment: pid and its
+   exec report in *reportfd, or 0 with err filled */
+extern pid_t spawn_hook(sv_conf const *c, char const *svpath, char const *hook, int instance, outfds const *o,
+                        int *reportfd, char *err);
 
 /* outputs.c: the svlog processes behind stdout=PATH and stderr=PATH */
 /* makes the loggers match c: 1 ok (fds in out and err, -1 none), 0 error (errbuf) */
@@ -35,5 +39,47 @@ extern int outputs_reaped(pid_t pid, int wstat);
 extern uint64_t outputs_deadline(void);
 extern void outputs_timer(uint64_t now);
 extern void outputs_close(void);
+
+/* limits.c: in the child, SPEC §10's rlimits, nice and oom_score_adj:
+   0 ok, -1 failed (errno; *what names the key) */
+extern int limits_apply(sv_res const *r, char const **what);
+
+/* cgroup.c: one cgroup v2 per service (SPEC §10) */
+/* before a start: makes the service's cgroup, writes its keys, warns once
+   naming the keys that could not be applied; the child joins it */
+extern void cgroup_prepare(sv_conf const *c, char const *svpath, int instance, char const *svname);
+/* in the child: joins the cgroup made by cgroup_prepare: 0 ok or none, -1 (errno) */
+extern int cgroup_join(void);
+/* in supervise after the fork: the child has its copy */
+extern void cgroup_spawned(void);
+/* does a process remain in the service's cgroup */
+extern int cgroup_populated(void);
+/* sig to every process of the cgroup (SIGKILL: cgroup.kill where the kernel has it) */
+extern void cgroup_signal(int sig);
+/* the service is down: its cgroup goes */
+extern void cgroup_remove(void);
+
+/* depends.c: depends= (SPEC §10) */
+/* 1 every dependency RUNNING and ready, 0 waiting (why: "waiting for a"),
+   -1 bad configuration (why names the cycle or the unknown name) */
+extern int depends_check(sv_conf const *c, char const *svpath, char *why);
+/* inotify fd to wait on while waiting, else -1 */
+extern int depends_fd(void);
+extern void depends_drain(void);
+/* no longer waiting (the service was told to go down) */
+extern void depends_cancel(void);
+
+/* schedule.c: schedule= (SPEC §10) */
+#include <time.h>
+/* arms the timer for the next match after now: its wall time, 0 if none */
+extern time_t schedule_arm(sv_conf const *c);
+/* the timerfd, -1 when never armed */
+extern int schedule_fd(void);
+/* reads the timer: 1 a scheduled time came, 0 not (the clock was set) */
+extern int schedule_fire(void);
+/* records now as the last run, for persistent= */
+extern void schedule_ran(char const *statedir);
+/* persistent= and a scheduled time passed since the last run */
+extern int schedule_missed(sv_conf const *c, char const *statedir);
 
 #endif

@@ -68,6 +68,7 @@ struct service_s {
   unsigned seen : 1;    /* found by the scan in progress */
   unsigned fresh : 1;   /* added by the scan in progress */
   unsigned waiting : 1; /* never started: may wait for an old supervise of the same dir */
+  char *deps;      /* depends= as written, NULL: none (shutdown order) */
 };
 
 static service *tab;
@@ -123,6 +124,7 @@ static void forget(service *s)
   for (unsigned i = 0; i < s->nprocs; i++) unorder(s->inst + i);
   free(s->inst);
   free(s->name);
+  free(s->deps);
 }
 
 /* drops the gone services whose supervises have all exited; keeps the order */
@@ -369,20 +371,44 @@ static void begin_stop(service *s)
   settle(s);
 }
 
+/* does a service not yet stopped name s in its depends= */
+static int depended_on(service const *s)
+{
+  size_t n = strlen(s->name);
+  for (unsigned i = 0; i < ntab; i++) {
+    char const *p = tab[i].deps;
+    if (tab[i].gone || !p || tab + i == s) continue;
+    while (*p) {
+      size_t k;
+      while (*p == ',' || *p == ' ' || *p == '\t') p++;
+      k = strcspn(p, ", \t");
+      if (k == n && !strncmp(p, s->name, n)) return 1;
+      p += k;
+    }
+  }
+  return 0;
+}
+
 /* shutdown: the highest priority still running is told to stop once every
-   higher one is down; 1 when everything is down */
+   higher one is down, dependents before their dependencies (SPEC §10);
+   1 when everything is down */
 static int quit_step(void)
 {
-  int top = 0, any = 0;
+  int top = 0, any = 0, free_any = 0;
+  for (unsigned i = 0; i < ntab; i++)
+    if (tab[i].gone && alive(tab + i)) return 0;
+  /* those no running service depends on; all of them if none (a cycle) */
+  for (unsigned i = 0; i < ntab; i++)
+    if (!tab[i].gone && !depended_on(tab + i)) free_any = 1;
   for (unsigned i = 0; i < ntab; i++) {
     service *s = tab + i;
-    if (s->gone) { if (alive(s)) return 0; continue; }
+    if (s->gone || (free_any && depended_on(s))) continue;
     if (!any || s->prio > top) top = s->prio;
     any = 1;
   }
   if (!any) return 1;
   for (unsigned i = 0; i < ntab; i++)
-    if (!tab[i].gone && tab[i].prio == top) begin_stop(tab + i);
+    if (!tab[i].gone && tab[i].prio == top && !(free_any && depended_on(tab + i))) begin_stop(tab + i);
   return 0;
 }
 
@@ -503,6 +529,7 @@ static int add_service(char const *name, struct stat const *st)
   if (sv_conf_load(&c, name, err) > 0) {
     s->prio = c.priority;
     s->nprocs = c.numprocs ? c.numprocs : 1;
+    s->deps = c.res.depends ? strdup(c.res.depends) : 0;
   }
   s->name = strdup(name);
   s->inst = calloc(s->nprocs, sizeof *s->inst);
@@ -531,6 +558,8 @@ static int reshaped(service *s, char const *name)
   if (sv_conf_load(&c, name, err) > 0) {
     s->prio = c.priority;
     n = c.numprocs ? c.numprocs : 1;
+    free(s->deps);
+    s->deps = c.res.depends ? strdup(c.res.depends) : 0;
   }
   if (n == s->nprocs && log_runnable(name, 0) == (int)s->haslog) return 0;
   strerr_warni(name, ": numprocs or log/ changed: restarting it in its new shape");

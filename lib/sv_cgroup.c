@@ -1,0 +1,122 @@
+/* Finding the cgroup v2 hierarchy and a service's cgroup in it.
+   Never assumes /sys/fs/cgroup: hybrid systems mount cgroup2 elsewhere
+   (/sys/fs/cgroup/unified), so the mount table is read. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <skalibs/djbunix.h>
+
+#include "sv_cgroup.h"
+#include "sv_str.h"
+
+/* mountinfo escapes blanks in paths as \040 */
+static void unescape(char *s)
+{
+  char *w = s;
+  for (; *s; s++) {
+    if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+      *w++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+      s += 3;
+    } else *w++ = *s;
+  }
+  *w = 0;
+}
+
+/* a mountinfo line: 1 and path set if it is a writable cgroup2 mount */
+static int writable_cgroup2(char *line, char **path)
+{
+  /* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTS */
+  char *fields[5], *p = line, *dash = strstr(line, " - ");
+  unsigned i;
+  if (!dash || strncmp(dash + 3, "cgroup2 ", 8)) return 0;
+  for (i = 0; i < 5 && p; i++) { fields[i] = p; p = strchr(p, ' '); if (p) *p++ = 0; }
+  if (i < 5) return 0;
+  unescape(fields[4]);
+  if (access(fields[4], W_OK) < 0) return 0;
+  *path = fields[4];
+  return 1;
+}
+
+/* no stdio: supervise calls this and stays free of printf's pages */
+static int find_base(char *cache, size_t max)
+{
+  char buf[4096];
+  size_t len = 0;
+  int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  for (;;) {
+    ssize_t r = read(fd, buf + len, sizeof buf - 1 - len);
+    char *line = buf, *nl;
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    len += (size_t)r;
+    buf[len] = 0;
+    while ((nl = strchr(line, '\n'))) {
+      char *path;
+      *nl = 0;
+      if (writable_cgroup2(line, &path) && sv_strjoin(cache, max, path, "/svkit", (char *)0)) { close(fd); return 1; }
+      line = nl + 1;
+    }
+    len -= (size_t)(line - buf);
+    memmove(buf, line, len);
+    if (len == sizeof buf - 1) len = 0; /* a line longer than the buffer: dropped */
+  }
+  close(fd);
+  return 0;
+}
+
+int sv_cgroup_base(char *buf, unsigned max)
+{
+  static char cache[SV_PATH_MAX];
+  static int known; /* 0 not looked, 1 found, -1 none */
+  if (!known) known = find_base(cache, sizeof cache) ? 1 : -1;
+  if (known < 0) return 0;
+  return !!sv_strjoin(buf, max, cache, (char *)0);
+}
+
+int sv_cgroup_path(char *buf, unsigned max, char const *svdir, int instance)
+{
+  char leaf[256], num[22];
+  size_t n = strlen(svdir), j = 0;
+  char const *s = svdir;
+  while (*s == '/') s++, n--;
+  if (n > 200) s += n - 200;
+  for (; *s && j < 200; s++) leaf[j++] = *s == '/' ? '-' : *s;
+  if (!j) leaf[j++] = '-';
+  leaf[j] = 0;
+  if (!sv_cgroup_base(buf, max)) return 0;
+  return !!sv_strjoin(buf + strlen(buf), max - strlen(buf), "/", leaf, instance >= 0 ? "@" : "",
+                      instance >= 0 ? sv_i64(num, instance) : "", (char *)0);
+}
+
+static int read_u64(char const *path, char const *key, uint64_t *u)
+{
+  char buf[2048], *p;
+  ssize_t r = openreadnclose(path, buf, sizeof buf - 1);
+  size_t klen = strlen(key);
+  if (r <= 0) return 0;
+  buf[r] = 0;
+  for (p = buf; p; p = strchr(p, '\n'), p = p ? p + 1 : 0) {
+    uint64_t n = 0;
+    char *q;
+    if (klen && (strncmp(p, key, klen) || p[klen] != ' ')) continue;
+    q = p + (klen ? klen + 1 : 0);
+    if (*q < '0' || *q > '9') return 0;
+    for (; *q >= '0' && *q <= '9'; q++) n = n * 10 + (uint64_t)(*q - '0');
+    *u = n;
+    return 1;
+  }
+  return 0;
+}
+
+int sv_cgroup_usage(char const *path, uint64_t *mem, uint64_t *cpu_usec)
+{
+  char f[SV_PATH_MAX + 32];
+  int r = 0;
+  if (sv_strjoin(f, sizeof f, path, "/memory.current", (char *)0) && read_u64(f, "", mem)) r |= 1;
+  if (sv_strjoin(f, sizeof f, path, "/cpu.stat", (char *)0) && read_u64(f, "usage_usec", cpu_usec)) r |= 2;
+  return r;
+}
