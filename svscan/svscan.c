@@ -31,6 +31,7 @@
 #include "sv_signals.h"
 #include "sv_status.h"
 #include "sv_svdir.h"
+#include "takeover.h"
 
 #define USAGE "svscan [-t ms] [dir]"
 #define RESTART_MIN_MS 1000  /* a supervise that lived less is restarted after a delay */
@@ -51,6 +52,10 @@ struct proc_s {
   unsigned char stopping; /* told to go */
   unsigned char rescues;  /* new supervises started to finish this stop */
   int ctl;          /* its control FIFO while an order waits there, else -1 */
+  int pidfd;        /* adopted (not our child): readable when it exits, else -1 */
+  uint64_t pidstart; /* adopted: its start time, when there is no pidfd */
+  unsigned adopted : 1; /* a supervise an earlier svscan started (takeover.c) */
+  unsigned heldwarn : 1; /* warned that someone else holds its lock */
 };
 
 typedef struct service_s service;
@@ -63,11 +68,13 @@ struct service_s {
   int prio;
   unsigned nprocs; /* 1: a plain supervise; N > 1: supervise -i 0..N-1 */
   int pr, pw;      /* the log pipe, both ends kept by svscan; -1 without logger */
+  uint64_t pipe_t; /* no pipe yet (EMFILE...): when to try again */
   unsigned haslog : 1;
   unsigned gone : 1;    /* removed or shutting down: stop it, then forget it */
   unsigned seen : 1;    /* found by the scan in progress */
   unsigned fresh : 1;   /* added by the scan in progress */
   unsigned waiting : 1; /* never started: may wait for an old supervise of the same dir */
+  unsigned pipewarn : 1; /* warned that its log pipe cannot be made */
   char *deps;      /* depends= as written, NULL: none (shutdown order) */
 };
 
@@ -116,12 +123,26 @@ static void unorder(proc *p)
   if (p->ctl >= 0) { fd_close(p->ctl); p->ctl = -1; }
 }
 
+static void unwatch(proc *p)
+{
+  if (p->pidfd >= 0) { fd_close(p->pidfd); p->pidfd = -1; }
+  p->adopted = 0;
+}
+
+/* a signal to one of our supervise processes, adopted ones included */
+static void signal_proc(proc const *p, int sig)
+{
+  if (p->adopted) tk_kill(p->pid, p->pidfd, sig);
+  else kill(p->pid, sig);
+}
+
 static void forget(service *s)
 {
   if (s->pr >= 0) fd_close(s->pr);
   if (s->pw >= 0) fd_close(s->pw);
   unorder(&s->log);
-  for (unsigned i = 0; i < s->nprocs; i++) unorder(s->inst + i);
+  unwatch(&s->log);
+  for (unsigned i = 0; i < s->nprocs; i++) { unorder(s->inst + i); unwatch(s->inst + i); }
   free(s->inst);
   free(s->name);
   free(s->deps);
@@ -203,8 +224,79 @@ static pid_t spawn_supervise(service const *s, int instance)
   return pid;
 }
 
+static void statedir_of(service const *s, int instance, char *dir, size_t max);
+static int find_proc(pid_t pid, service **sp, proc **pp, int *instance);
+
+static int is_ours(pid_t pid)
+{
+  service *s;
+  proc *p;
+  int i;
+  return find_proc(pid, &s, &p, &i);
+}
+
+/* the log pipe: the one live supervise processes of an earlier svscan still
+   hold (takeover.c), else a new one.  A failure (EMFILE...) is a warning
+   and a retry a second later; meanwhile neither side starts: 1 ok, 0 not yet */
+static int log_pipe(service *s, uint64_t now)
+{
+  int p[2], r;
+  if (s->pr >= 0) return 1;
+  if (now < s->pipe_t) return 0;
+  r = tk_pipe(s->name, s->nprocs, &is_ours, p, p + 1);
+  if (r > 0) strerr_warni("took over the log pipe of ", s->name, " from its running supervise");
+  else if (r < 0 || pipecoe(p) < 0) {
+    if (!s->pipewarn) strerr_warnwusys("create log pipe for ", s->name, ": it waits, retrying every second");
+    s->pipewarn = 1;
+    s->pipe_t = now + RESTART_MIN_MS;
+    return 0;
+  }
+  if (s->pipewarn) strerr_warni("created the log pipe for ", s->name, ": starting it");
+  s->pipewarn = 0;
+  s->pr = p[0];
+  s->pw = p[1];
+  return 1;
+}
+
+/* a live supervise we did not start holds the lock (the svscan that started
+   it was killed): it becomes ours.  1 adopted, or held by someone we cannot
+   adopt (retried a second later); 0 free */
+static int takeover(service *s, proc *p, int instance, uint64_t now)
+{
+  char dir[SV_PATH_MAX + 16], num[16];
+  pid_t h;
+  statedir_of(s, instance, dir, sizeof dir);
+  h = tk_holder(dir);
+  if (!h) return 0;
+  if (h < 0 || is_ours(h)) {
+    if (!p->heldwarn) strerr_warnw(dirpath, "/", dir, "/lock is held by a process svscan cannot take over: waiting");
+    p->heldwarn = 1;
+    p->pid = 0;
+    p->t = now + RESTART_MIN_MS;
+    return 1;
+  }
+  p->heldwarn = 0;
+  p->pid = h;
+  p->adopted = 1;
+  p->pidfd = tk_watch(h, &p->pidstart);
+  p->started = 0; /* its first death is not a quick one */
+  p->stopping = 0;
+  p->t = 0;
+  snprintf(num, sizeof num, "%d", (int)h);
+  strerr_warni("taking over the running supervise of ", dirpath, "/", dir, ", pid ", num);
+  return 1;
+}
+
 static void start_proc(service *s, proc *p, int instance, uint64_t now)
 {
+  /* the pipe first: an adopted side may be where it comes from */
+  int piped = !s->haslog || log_pipe(s, now);
+  if (takeover(s, p, instance, now)) return;
+  if (!piped) {
+    p->pid = 0;
+    p->t = s->pipe_t;
+    return;
+  }
   p->pid = spawn_supervise(s, instance);
   p->started = now;
   p->stopping = 0;
@@ -346,7 +438,7 @@ static void settle(service *s)
   /* HUP: supervise exits once svlog, at EOF, has exited.  A supervise
      forked a moment ago may die of it before it traps it: it had not
      started the logger yet, and on_death() starts another if lines wait. */
-  kill(s->log.pid, SIGHUP);
+  signal_proc(&s->log, SIGHUP);
   drain(s, &s->log, now);
 }
 
@@ -361,7 +453,7 @@ static void begin_stop(service *s)
     p->rescues = 0;
     if (p->pid) {
       /* supervise stops the service within its stopwaitsecs, then exits */
-      kill(p->pid, SIGTERM);
+      signal_proc(p, SIGTERM);
       p->stopping = 1;
     }
     /* its supervise died (during a shutdown, or before it): its run may
@@ -428,7 +520,10 @@ static void on_death(service *s, proc *p, int instance, int wstat)
   char num[16];
   p->pid = 0;
   unorder(p);
-  snprintf(num, sizeof num, "%d", WIFSIGNALED(wstat) ? WTERMSIG(wstat) : WEXITSTATUS(wstat));
+  unwatch(p);
+  /* wstat -1: an adopted supervise, whose exit status went to its parent */
+  if (wstat == -1) strcpy(num, "?");
+  else snprintf(num, sizeof num, "%d", WIFSIGNALED(wstat) ? WTERMSIG(wstat) : WEXITSTATUS(wstat));
   if (s->gone) {
     p->stopping = 0;
     /* killed while stopping its service (kill -9): a new one adopts the
@@ -439,7 +534,7 @@ static void on_death(service *s, proc *p, int instance, int wstat)
   }
   if (flag.quitting && instance != -2) {
     /* not replaced now: begin_stop() does it at the service's turn */
-    strerr_warnw("supervise for ", s->name, WIFSIGNALED(wstat) ? " killed by signal " : " exited ", num,
+    strerr_warnw("supervise for ", s->name, wstat != -1 && WIFSIGNALED(wstat) ? " killed by signal " : " exited ", num,
                  " during the shutdown");
     return;
   }
@@ -454,7 +549,7 @@ static void on_death(service *s, proc *p, int instance, int wstat)
     p->t = p->started + d;
   }
   strerr_warnw(instance == -2 ? "supervise for logger of " : "supervise for ", s->name,
-               WIFSIGNALED(wstat) ? " killed by signal " : " exited ", num,
+               wstat != -1 && WIFSIGNALED(wstat) ? " killed by signal " : " exited ", num,
                quick ? ": restarting after a delay" : ": restarting");
 }
 
@@ -481,7 +576,7 @@ static void reap(void)
     int wstat, instance;
     pid_t r = wait_nohang(&wstat);
     if (r <= 0) break;
-    if (find_proc(r, &s, &p, &instance)) on_death(s, p, instance, wstat);
+    if (find_proc(r, &s, &p, &instance) && !p->adopted) on_death(s, p, instance, wstat);
   }
 }
 
@@ -508,7 +603,9 @@ static int log_runnable(char const *name, int warn)
   struct stat st;
   snprintf(path, sizeof path, "%s/log", name);
   if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode)) return 0;
-  if (sv_conf_load(&c, path, err) == 0) return 1; /* its supervise says FATAL and why */
+  /* a bad conf: its supervise says FATAL and why; unreadable (EMFILE...):
+     assume it runs, so a passing failure never reads as a change of shape */
+  if (sv_conf_load(&c, path, err) <= 0) return 1;
   if (c.has_run || c.command) return 1;
   if (warn) strerr_warnw(name, "/log has no run file and no command= in conf: ", name, " runs without a logger");
   return 0;
@@ -534,13 +631,11 @@ static int add_service(char const *name, struct stat const *st)
   s->name = strdup(name);
   s->inst = calloc(s->nprocs, sizeof *s->inst);
   if (!s->name || !s->inst) { free(s->name); free(s->inst); return 0; }
-  s->log.ctl = -1;
-  for (unsigned i = 0; i < s->nprocs; i++) s->inst[i].ctl = -1;
-  if (log_runnable(name, 1)) {
-    int p[2];
-    if (pipecoe(p) < 0) strerr_warnwusys("create log pipe for ", name, ": it runs without a logger");
-    else { s->pr = p[0]; s->pw = p[1]; s->haslog = 1; }
-  }
+  s->log.ctl = s->log.pidfd = -1;
+  for (unsigned i = 0; i < s->nprocs; i++) s->inst[i].ctl = s->inst[i].pidfd = -1;
+  /* its shape has a logger even when the pipe cannot be made yet: a rescan
+     does not take that for a change (launch() makes the pipe) */
+  s->haslog = log_runnable(name, 1);
   s->dev = st->st_dev;
   s->ino = st->st_ino;
   s->seen = s->fresh = s->waiting = 1;
@@ -684,9 +779,24 @@ static void handle_timers(void)
     /* a logger that does not exit at EOF is stopped */
     if (tab[i].gone && l->pid && l->stopping && l->t && now >= l->t) {
       strerr_warnw("logger of ", tab[i].name, " still running after EOF: stopping it");
-      kill(l->pid, SIGTERM);
+      signal_proc(l, SIGTERM);
       l->t = 0;
       l->rescues = RESCUE_MAX; /* what it left unread is lost: no new one */
+    }
+  }
+}
+
+/* adopted supervise processes that exited: their pidfd is readable (ready
+   set by the caller), or without pidfds, their start time changed */
+static void adopted_deaths(int (*ready)(int fd))
+{
+  for (unsigned i = 0; i < ntab; i++) {
+    service *s = tab + i;
+    for (unsigned k = 0; k <= s->nprocs; k++) {
+      proc *p = k < s->nprocs ? s->inst + k : &s->log;
+      if (!p->pid || !p->adopted) continue;
+      if (p->pidfd >= 0 ? ready(p->pidfd) : tk_gone(p->pid, p->pidstart))
+        on_death(s, p, k < s->nprocs ? (s->nprocs > 1 ? (int)k : -1) : -2, -1);
     }
   }
 }
@@ -696,9 +806,12 @@ static uint64_t earliest(uint64_t e, uint64_t t)
   return t && (!e || t < e) ? t : e;
 }
 
+static uint64_t t_adopted; /* next look at adopted supervises without a pidfd */
+
 static uint64_t next_deadline(void)
 {
   uint64_t e = poll_ms ? t_poll : 0;
+  e = earliest(e, t_adopted);
   for (unsigned i = 0; i < ntab; i++) {
     service const *s = tab + i;
     if (s->gone) { if (s->log.pid && s->log.stopping) e = earliest(e, s->log.t); continue; }
@@ -791,9 +904,56 @@ static void parse_args(int argc, char const *const *argv)
   strcpy(dirpath, dir);
 }
 
+/* the fds to wait on: signals, control, and a pidfd per adopted supervise */
+static iopause_fd *xs;
+static unsigned nxs, capxs;
+
+static int pidfd_ready(int fd)
+{
+  for (unsigned i = 2; i < nxs; i++)
+    if (xs[i].fd == fd) {
+      /* consumed: a pidfd made meanwhile may get the same number */
+      int r = !!xs[i].revents;
+      xs[i].revents = 0;
+      return r;
+    }
+  return 0;
+}
+
+static int never(int fd)
+{
+  (void)fd;
+  return 0;
+}
+
+static void watchlist(void)
+{
+  unsigned n = 2, blind = 0;
+  for (unsigned i = 0; i < ntab; i++)
+    for (unsigned k = 0; k <= tab[i].nprocs; k++) {
+      proc const *p = k < tab[i].nprocs ? tab[i].inst + k : &tab[i].log;
+      if (p->pid && p->adopted) { if (p->pidfd >= 0) n++; else blind = 1; }
+    }
+  if (n > capxs) {
+    iopause_fd *m = realloc(xs, n * sizeof *m);
+    if (!m) strerr_diefusys(111, "allocate the wait list");
+    xs = m;
+    capxs = n;
+  }
+  nxs = 2;
+  for (unsigned i = 0; i < ntab; i++)
+    for (unsigned k = 0; k <= tab[i].nprocs; k++) {
+      proc const *p = k < tab[i].nprocs ? tab[i].inst + k : &tab[i].log;
+      if (p->pid && p->adopted && p->pidfd >= 0) { xs[nxs].fd = p->pidfd; xs[nxs++].events = IOPAUSE_READ; }
+    }
+  /* no pidfd (old kernel): looked at every second */
+  if (!blind) t_adopted = 0;
+  else if (!t_adopted) t_adopted = sv_now_ms() + RESTART_MIN_MS;
+}
+
 int main(int argc, char const *const *argv)
 {
-  iopause_fd x[2];
+  iopause_fd *x;
   parse_args(argc, argv);
   flag.pid1 = getpid() == 1;
   if (!fd_sanitize()) strerr_diefusys(111, "sanitize standard fds");
@@ -822,6 +982,8 @@ int main(int argc, char const *const *argv)
     if (flag.rescan) { flag.rescan = 0; rescan(); }
     if (flag.quitting && quit_step()) break;
     launch();
+    watchlist();
+    x = xs;
     e = next_deadline();
     if (e) {
       uint64_t now = sv_now_ms();
@@ -833,9 +995,11 @@ int main(int argc, char const *const *argv)
     } else tain_add_g(&deadline, &tain_infinite_relative);
     x[0].fd = sigfd, x[0].events = IOPAUSE_READ;
     x[1].fd = ctlfd, x[1].events = IOPAUSE_READ;
-    if (iopause_g(x, 2, &deadline) < 0) strerr_diefusys(111, "iopause");
+    if (iopause_g(x, nxs, &deadline) < 0) strerr_diefusys(111, "iopause");
     if (x[0].revents & IOPAUSE_READ) sv_signals_each(&on_signal);
     if (x[1].revents & IOPAUSE_READ) handle_control();
+    if (nxs > 2) adopted_deaths(&pidfd_ready);
+    if (t_adopted && sv_now_ms() >= t_adopted) { t_adopted = 0; adopted_deaths(&never); }
     handle_timers();
     compact();
   }
