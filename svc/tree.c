@@ -49,6 +49,40 @@ static int v_quit(int argc, char const *const *argv)
   return tell_svscan("q", "svscan: stopping every service");
 }
 
+/* poweroff, reboot, halt (SPEC §11): only svscan as PID 1 takes them;
+   it says so in SCANDIR/.svscan/init */
+static int tell_init(char const *cmd, char const *what)
+{
+  char path[SV_PATH_MAX], done[64];
+  struct stat st;
+  snprintf(path, sizeof path, "%s/.svscan/init", sv_scandir());
+  if (stat(path, &st) < 0) {
+    if (errno != ENOENT) strerr_diefusys(111, "read ", path);
+    strerr_dief(100, "unable to ", what, ": svscan in ", sv_scandir(),
+                " is not PID 1 (svc quit stops its services)");
+  }
+  snprintf(done, sizeof done, "svscan: %s", what);
+  return tell_svscan(cmd, done);
+}
+
+static int v_poweroff(int argc, char const *const *argv)
+{
+  (void)argc, (void)argv;
+  return tell_init("P", "poweroff");
+}
+
+static int v_reboot(int argc, char const *const *argv)
+{
+  (void)argc, (void)argv;
+  return tell_init("R", "reboot");
+}
+
+static int v_halt(int argc, char const *const *argv)
+{
+  (void)argc, (void)argv;
+  return tell_init("H", "halt");
+}
+
 /* ---- tail ---- */
 
 static int is_dir(char const *path)
@@ -247,6 +281,9 @@ static int v_tail(int argc, char const *const *argv)
 verb const svc_tree_verbs[] = {
   { "reload", 0, "reload", &v_reload },
   { "quit", 0, "quit", &v_quit },
+  { "poweroff", 0, "poweroff", &v_poweroff },
+  { "reboot", 0, "reboot", &v_reboot },
+  { "halt", 0, "halt", &v_halt },
   { "tail", 1, "tail [-f] [-n N] NAME", &v_tail },
   { 0, 0, 0, 0 }
 };

@@ -31,6 +31,7 @@
 #include "sv_signals.h"
 #include "sv_status.h"
 #include "sv_svdir.h"
+#include "init.h"
 #include "takeover.h"
 
 #define USAGE "svscan [-t ms] [dir]"
@@ -500,7 +501,10 @@ static int quit_step(void)
   }
   if (!any) return 1;
   for (unsigned i = 0; i < ntab; i++)
-    if (!tab[i].gone && tab[i].prio == top && !(free_any && depended_on(tab + i))) begin_stop(tab + i);
+    if (!tab[i].gone && tab[i].prio == top && !(free_any && depended_on(tab + i))) {
+      if (init_mode) strerr_warni("stopping ", tab[i].name);
+      begin_stop(tab + i);
+    }
   return 0;
 }
 
@@ -761,6 +765,8 @@ static void handle_control(void)
     for (ssize_t i = 0; i < r; i++) {
       if (buf[i] == 'a') flag.rescan = 1;
       else if (buf[i] == 'q') start_quit("svc quit");
+      else if ((buf[i] == 'P' || buf[i] == 'R' || buf[i] == 'H') && init_request(buf[i]))
+        start_quit(buf[i] == 'P' ? "svc poweroff" : buf[i] == 'R' ? "svc reboot" : "svc halt");
       /* unknown bytes are ignored */
     }
   }
@@ -955,6 +961,7 @@ int main(int argc, char const *const *argv)
 {
   iopause_fd *x;
   parse_args(argc, argv);
+  init_start(dirpath); /* as PID 1 (SPEC §11); a machine's returns in a child */
   flag.pid1 = getpid() == 1;
   if (!fd_sanitize()) strerr_diefusys(111, "sanitize standard fds");
   find_supervise();
@@ -966,6 +973,7 @@ int main(int argc, char const *const *argv)
   }
   take_lock();
   make_fifo();
+  init_mark();
   devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
   if (devnull < 0) strerr_diefusys(111, "open /dev/null");
   raise_nofile();
@@ -1004,5 +1012,6 @@ int main(int argc, char const *const *argv)
     compact();
   }
   strerr_warni("every service is down: exiting");
+  if (init_kind()) init_finish(); /* returns only in a container */
   return 0;
 }
