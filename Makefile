@@ -89,9 +89,14 @@ format-check:
 	  awk -v l=$$lim -v f="$$f" 'length($$0) > l { print f ":" FNR ": " length($$0) " columns"; b=1 } END { exit b }' "$$f" || bad=1; \
 	done; exit $$bad
 
-clean:
-	rm -rf build build-san
+# `make fuzz`: every tests/fuzz/fuzz_*.c under libFuzzer, FUZZ_SECONDS each
+FUZZ_SECONDS ?= 30
+fuzz:
+	@bash tests/fuzz/run $(FUZZ_SECONDS)
 
-.PHONY: all deps tests check demo install format format-check clean
+clean:
+	rm -rf build build-san build-fuzz
+
+.PHONY: fuzz all deps tests check demo install format format-check clean
 .SECONDARY:
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

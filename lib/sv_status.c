@@ -151,17 +151,11 @@ static void set_field(sv_status *st, char const *k, char const *v)
   else if (!strcmp(k, "skipped")) st->skipped = (unsigned)dec_u64(v);
 }
 
-int sv_status_read(char const *statedir, sv_status *st)
+void sv_status_parse(char *buf, sv_status *st)
 {
-  char path[SV_PATH_MAX + 16], buf[2048];
   char *line = buf;
-  ssize_t r;
   sv_status zero = SV_STATUS_ZERO;
   *st = zero;
-  if (!sv_strjoin(path, sizeof path, statedir, "/status", (char *)0)) { errno = ENAMETOOLONG; return -1; }
-  r = openreadnclose(path, buf, sizeof buf - 1);
-  if (r < 0) return errno == ENOENT ? 0 : -1;
-  buf[r] = 0;
   while (*line) {
     char *nl = strchr(line, '\n'), *eq;
     if (nl) *nl = 0;
@@ -170,6 +164,19 @@ int sv_status_read(char const *statedir, sv_status *st)
     if (!nl) break;
     line = nl + 1;
   }
+}
+
+int sv_status_read(char const *statedir, sv_status *st)
+{
+  char path[SV_PATH_MAX + 16], buf[2048];
+  ssize_t r;
+  sv_status zero = SV_STATUS_ZERO;
+  *st = zero;
+  if (!sv_strjoin(path, sizeof path, statedir, "/status", (char *)0)) { errno = ENAMETOOLONG; return -1; }
+  r = openreadnclose(path, buf, sizeof buf - 1);
+  if (r < 0) return errno == ENOENT ? 0 : -1;
+  buf[r] = 0;
+  sv_status_parse(buf, st);
   return 1;
 }
 

@@ -49,6 +49,9 @@ extern char const *sv_lastexit_fmt(char *buf, sv_status const *st);
 extern int sv_status_write(char const *statedir, sv_status const *st);
 /* the same in the state directory open as dirfd */
 extern int sv_status_writeat(int dirfd, sv_status const *st);
+/* parses a status file's text (NUL-terminated, changed in place): unknown
+   keys and bad values are left at their zero */
+extern void sv_status_parse(char *buf, sv_status *st);
 /* reads STATEDIR/status: 1 ok, 0 absent, -1 error (errno) */
 extern int sv_status_read(char const *statedir, sv_status *st);
 /* this boot's id (/proc/sys/kernel/random/boot_id) into buf (40 bytes),
