@@ -20,6 +20,7 @@
 
 #include "supervise.h"
 #include "sv_cgroup.h"
+#include "sv_proc.h"
 #include "sv_str.h"
 
 static char cgpath[SV_PATH_MAX];
@@ -143,7 +144,16 @@ void cgroup_spawned(void)
   if (procsfd >= 0) { close(procsfd); procsfd = -1; }
 }
 
-/* calls f on every pid listed in cgroup.procs: how many there were */
+/* a zombie stays listed until reaped, and a PID 1 that does not reap (a
+   container's, this sandbox's) never does: it is gone all the same */
+static int alive(pid_t pid)
+{
+  char num[22];
+  sv_procstat p;
+  return sv_procstat_read(sv_i64(num, pid), &p) && !sv_procstat_dead(&p);
+}
+
+/* calls f on every live pid listed in cgroup.procs: how many there were */
 static unsigned each_pid(void (*f)(pid_t, int), int sig)
 {
   char p[SV_PATH_MAX + 16], buf[4096];
@@ -164,7 +174,7 @@ static unsigned each_pid(void (*f)(pid_t, int), int sig)
     while ((nl = strchr(line, '\n'))) {
       pid_t pid;
       *nl = 0;
-      if (pid_scan(line, &pid) && pid > 0) { count++; if (f) (*f)(pid, sig); }
+      if (pid_scan(line, &pid) && pid > 0 && alive(pid)) { count++; if (f) (*f)(pid, sig); }
       line = nl + 1;
     }
     len -= (size_t)(line - buf);

@@ -17,6 +17,13 @@ kill_recorded_services() {
   while IFS= read -r f; do
     pid=$(sed -n 's/^pid=//p' "$f" 2>/dev/null)
     [ -n "$pid" ] && [ "$pid" != 0 ] && { kill -KILL -- "-$pid" 2>/dev/null; kill -KILL "$pid" 2>/dev/null; }
+    # a supervise started through a wrapper that forks (faketime) is not
+    # the tracked pid: the status file names it
+    pid=$(sed -n 's/^supervisor=//p' "$f" 2>/dev/null)
+    # (only if it still runs in that service directory: never a reused pid)
+    if [ -n "$pid" ] && [ "$pid" != 0 ] && [ "$(readlink "/proc/$pid/cwd" 2>/dev/null)" = "${f%/supervise*/status}" ]; then
+      kill -KILL "$pid" 2>/dev/null
+    fi
   done < <(find "$T" -name status -path '*/supervise*' 2>/dev/null)
 }
 

@@ -38,9 +38,11 @@ mkdir -p "$NS/.svscan"
 mkns ilow 100 1401
 mkns ihigh 200 1402
 mkdir -p "$NS/istubborn"
-printf '#!/bin/sh\nsetsid sh -c '\''trap "" TERM; exec sleep 1403'\'' </dev/null >/dev/null 2>&1 &\nexec sleep 1404\n' > "$NS/istubborn/run"
+printf '#!/bin/sh\nexec sleep 1404\n' > "$NS/istubborn/run"
 chmod +x "$NS/istubborn/run"
-printf '#!/bin/sh\necho booted > %s/booted\nexit 3\n' "$T" > "$NS/.svscan/boot"
+# the TERM-proof process is started by boot, outside every service (a
+# service's own would go with its cgroup when the service stops)
+printf '#!/bin/sh\nsetsid sh -c '\''trap "" TERM; exec sleep 1403'\'' </dev/null >/dev/null 2>&1 &\necho booted > %s/booted\nexit 3\n' "$T" > "$NS/.svscan/boot"
 printf '#!/bin/sh\necho "$1" > %s/shutdown-arg\nexec sleep 1405\n' "$T" > "$NS/.svscan/shutdown"
 chmod +x "$NS/.svscan/boot" "$NS/.svscan/shutdown"
 
@@ -102,8 +104,10 @@ check "a bad SVSCAN_BOOT_TIMEOUT is named" await_file "$T/svscan.err" 'ignoring 
 check "services run with a bad SVSCAN_BOOT_TIMEOUT" await_status "$NS/ilow" state=RUNNING
 kill -TERM "$UNS"; await_exit 10
 
-# ---- not PID 1: refused
+# ---- not PID 1: refused (a directory of its own: its services' cgroups
+# are not those the namespaces above used)
 rm -rf "$NS"
+NS=$T/ns2
 mkdir -p "$NS/.svscan"
 echo container > "$NS/.svscan/init" # stale: svscan removes it
 mkns ilow 100 1407

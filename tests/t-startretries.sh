@@ -22,11 +22,21 @@ check "startretries=2 ends FATAL" await_status "$SVDIR/r2" state=FATAL 10000
 expect_eq "startretries=2: exactly three attempts" "$(starts r2)" 3
 expect_match "startretries=2 reason" "$(statusval "$SVDIR/r2" reason)" '^Exited too quickly: 3 starts in '
 
+# await_failures DIR N MS: until DIR's failures count is N or more (it may
+# pass N between two looks: an exact-line wait could miss it)
+await_failures() {
+  local end=$(( $(date +%s%3N) + $3 )) f
+  while :; do
+    f=$(statusval "$1" failures); [ "${f:-0}" -ge "$2" ] && return 0
+    [ "$(date +%s%3N)" -ge "$end" ] && return 1
+    await_status "$1" "failures=$(( ${f:-0} + 1 ))" 500 >/dev/null 2>&1
+  done
+}
 # never giving up: well past any small count, still retrying
-check "startretries=infinite: 8 failures" await_status "$SVDIR/rinf" failures=8 15000
+check "startretries=infinite: 8 failures" await_failures "$SVDIR/rinf" 8 15000
 check "startretries=infinite: not FATAL" test "$(statusval "$SVDIR/rinf" state)" != FATAL
 check "startretries=infinite: 8+ attempts" test "$(starts rinf)" -ge 8
-check "startretries unset: 8 failures" await_status "$SVDIR/runset" failures=8 15000
+check "startretries unset: 8 failures" await_failures "$SVDIR/runset" 8 15000
 check "startretries unset: not FATAL" test "$(statusval "$SVDIR/runset" state)" != FATAL
 check "startretries unset: 8+ attempts" test "$(starts runset)" -ge 8
 
