@@ -35,6 +35,9 @@ void sv_conf_defaults(sv_conf *c)
   c->stdout_backups = c->stderr_backups = 10;
   c->priority = 500;
   c->notification_fd = -1;
+  c->healthinterval_ms = 30000;
+  c->healthtimeout_ms = 10000;
+  c->healthretries = 3;
   c->finish_timeout_ms = 5000;
 }
 
@@ -243,6 +246,17 @@ static int set_key(sv_conf *c, char const *k, char *v, char const **why)
     int neg = *v == '-';
     if (!scan_number(v + neg, &n) || n > 1000000) return 0;
     c->priority = neg ? -(int)n : (int)n;
+  }
+  else if (IS("healthcheck")) c->healthcheck = *v ? v : 0;
+  else if (IS("healthinterval")) return scan_duration(v, &c->healthinterval_ms) && c->healthinterval_ms;
+  else if (IS("healthtimeout")) return scan_duration(v, &c->healthtimeout_ms) && c->healthtimeout_ms;
+  else if (IS("healthstartperiod")) return scan_duration(v, &c->healthstartperiod_ms);
+  else if (IS("healthretries")) { if (!scan_number(v, &n) || !n || n > 1000000) return 0; c->healthretries = (unsigned)n; }
+  else if (IS("onunhealthy")) {
+    if (!strcmp(v, "restart")) c->onunhealthy = SV_UNHEALTHY_RESTART;
+    else if (!strcmp(v, "stop")) c->onunhealthy = SV_UNHEALTHY_STOP;
+    else if (!strcmp(v, "none")) c->onunhealthy = SV_UNHEALTHY_NONE;
+    else return 0;
   }
   else return sv_res_key(&c->res, k, v, why);
 #undef IS

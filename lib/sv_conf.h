@@ -53,6 +53,11 @@ struct sv_conf_s {
   int priority;
   int notification_fd;    /* -1: none */
   uint64_t finish_timeout_ms;
+  /* §9 health checks (man/svkit-health.5) */
+  char const *healthcheck;      /* NULL: none (S/check wins) */
+  uint64_t healthinterval_ms, healthtimeout_ms, healthstartperiod_ms;
+  unsigned healthretries;
+  enum sv_onunhealthy { SV_UNHEALTHY_RESTART, SV_UNHEALTHY_STOP, SV_UNHEALTHY_NONE } onunhealthy;
   unsigned set;           /* SV_SET_* */
   int has_run;            /* S/run exists */
   sv_res res;             /* SPEC §10 limits and cgroup keys (sv_res.c) */

@@ -105,6 +105,11 @@ char const *sv_view_detail(char *buf, sv_view const *v, uint64_t now)
     n = strlen(buf);
   }
   if (st->finish && st->state != SV_STOPPING && n < 480) snprintf(buf + n, 512 - n, ", finish running");
+  n = strlen(buf);
+  /* §9: the check's verdict ends DETAIL */
+  if (st->health == SV_HEALTH_HEALTHY && n < 500) snprintf(buf + n, 512 - n, ", healthy");
+  else if (st->health == SV_HEALTH_UNHEALTHY && n < 480)
+    snprintf(buf + n, 512 - n, ", unhealthy: %.*s", (int)(500 - n), st->healthlog);
   return buf;
 }
 
@@ -170,6 +175,10 @@ void sv_show_json(FILE *f, sv_view const *v, unsigned n)
     json_string(f, v[i].supervised ? st->reason : "supervise not running");
     if (v[i].cgroup & 1) fprintf(f, ",\"memory_bytes\":%llu", (unsigned long long)v[i].memory_bytes);
     if (v[i].cgroup & 2) fprintf(f, ",\"cpu_usec\":%llu", (unsigned long long)v[i].cpu_usec);
+    fputs(",\"health\":", f);
+    json_string(f, sv_health_name(st->health));
+    fputs(",\"healthlog\":", f);
+    json_string(f, st->healthlog);
     fputs("}\n", f);
   }
 }
@@ -207,6 +216,8 @@ static uint64_t m_supervised(sv_view const *v, uint64_t now) { (void)now; return
 static uint64_t m_pid(sv_view const *v, uint64_t now) { (void)now; return (uint64_t)v->st.pid; }
 static uint64_t m_uptime(sv_view const *v, uint64_t now) { return uptime_s(&v->st, now); }
 static uint64_t m_restarts(sv_view const *v, uint64_t now) { (void)now; return v->st.restarts; }
+static uint64_t m_healthy(sv_view const *v, uint64_t now) { (void)now; return v->supervised && v->st.health == SV_HEALTH_HEALTHY; }
+static uint64_t m_unhealthy(sv_view const *v, uint64_t now) { (void)now; return v->supervised && v->st.health == SV_HEALTH_UNHEALTHY; }
 static uint64_t m_wanted(sv_view const *v, uint64_t now) { (void)now; return v->st.want != SV_WANT_DOWN; }
 
 void sv_show_prometheus(FILE *f, sv_view const *v, unsigned n)
@@ -218,6 +229,8 @@ void sv_show_prometheus(FILE *f, sv_view const *v, unsigned n)
   prom_metric(f, v, n, "svkit_service_pid", "gauge", "pid of the service, 0 when none.", m_pid);
   prom_metric(f, v, n, "svkit_service_uptime_seconds", "gauge", "Seconds since the service's process started.", m_uptime);
   prom_metric(f, v, n, "svkit_service_restarts_total", "counter", "Automatic restarts since supervise started.", m_restarts);
+  prom_metric(f, v, n, "svkit_service_healthy", "gauge", "1 if the service's health check passes.", m_healthy);
+  prom_metric(f, v, n, "svkit_service_unhealthy", "gauge", "1 if the service failed healthretries checks in a row.", m_unhealthy);
   fputs("# HELP svkit_service_state 1 for the state the service is in.\n# TYPE svkit_service_state gauge\n", f);
   for (unsigned i = 0; i < n; i++)
     for (unsigned s = 0; s < SV_NSTATES; s++) {

@@ -35,6 +35,13 @@ int sv_state_scan(char const *name, enum sv_state *s)
   return 0;
 }
 
+static char const *const health_names[4] = { "none", "starting", "healthy", "unhealthy" };
+
+char const *sv_health_name(enum sv_health h)
+{
+  return (unsigned)h < 4 ? health_names[h] : "none";
+}
+
 char const *sv_want_name(enum sv_want w)
 {
   return (unsigned)w < 3 ? want_names[w] : "up";
@@ -67,7 +74,7 @@ static int write_atomically(int dirfd, char const *buf, size_t n)
 
 int sv_status_writeat(int dirfd, sv_status const *st)
 {
-  char buf[1024], since[32], started[32], until[32], last[32];
+  char buf[1600], since[32], started[32], until[32], last[32];
   char pid[22], restarts[22], starts[22], commands[22], pidstart[22], failures[22], finish[22], supervisor[22];
   size_t n;
   sv_fmt_secs(since, st->since_ms);
@@ -79,7 +86,7 @@ int sv_status_writeat(int dirfd, sv_status const *st)
                  "\nreason=", st->reason, "\nstarted=", started, "\npidstart=", sv_u64(pidstart, st->pidstart),
                  "\nfailures=", sv_u64(failures, st->failures), "\nfinish=", sv_i64(finish, st->finish),
                  "\nuntil=", until, "\nsupervisor=", sv_i64(supervisor, st->supervisor), "\nboot=", st->boot,
-                 "\n", (char *)0);
+                 "\nhealth=", sv_health_name(st->health), "\nhealthlog=", st->healthlog, "\n", (char *)0);
   if (n && (st->next_ms || st->skipped)) {
     /* scheduled jobs only (SPEC §10) */
     char next[32], skipped[22];
@@ -149,6 +156,10 @@ static void set_field(sv_status *st, char const *k, char const *v)
   else if (!strcmp(k, "boot")) sv_strjoin(st->boot, sizeof st->boot, v, (char *)0);
   else if (!strcmp(k, "next")) sv_scan_secs(v, &st->next_ms);
   else if (!strcmp(k, "skipped")) st->skipped = (unsigned)dec_u64(v);
+  else if (!strcmp(k, "health")) {
+    for (unsigned i = 0; i < 4; i++) if (!strcmp(v, health_names[i])) st->health = (enum sv_health)i;
+  }
+  else if (!strcmp(k, "healthlog")) sv_strjoin(st->healthlog, sizeof st->healthlog, v, (char *)0);
 }
 
 void sv_status_parse(char *buf, sv_status *st)

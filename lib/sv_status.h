@@ -10,6 +10,7 @@
 
 enum sv_state { SV_STOPPED, SV_STARTING, SV_RUNNING, SV_BACKOFF, SV_STOPPING, SV_EXITED, SV_FATAL, SV_NSTATES };
 enum sv_want { SV_WANT_UP, SV_WANT_DOWN, SV_WANT_ONCE };
+enum sv_health { SV_HEALTH_NONE, SV_HEALTH_STARTING, SV_HEALTH_HEALTHY, SV_HEALTH_UNHEALTHY };
 enum sv_exitkind { SV_EXIT_NONE, SV_EXIT_CODE, SV_EXIT_SIGNAL };
 
 typedef struct sv_status_s sv_status;
@@ -35,12 +36,15 @@ struct sv_status_s {
   uint64_t next_ms;      /* schedule=: boot clock of the next run, 0 when none */
   unsigned skipped;      /* schedule=: runs skipped, the previous one still running */
   char reason[SV_ERR_MAX];
+  enum sv_health health; /* §9: none without a check */
+  char healthlog[SV_ERR_MAX]; /* first line the last failing check printed */
 };
 #define SV_STATUS_ZERO { .state = SV_STOPPED, .want = SV_WANT_UP }
 
 extern char const *sv_state_name(enum sv_state s);
 /* 1 found, 0 unknown name */
 extern int sv_state_scan(char const *name, enum sv_state *s);
+extern char const *sv_health_name(enum sv_health h);
 extern char const *sv_want_name(enum sv_want w);
 /* "exit 1", "signal TERM", "none"; buf >= 32 */
 extern char const *sv_lastexit_fmt(char *buf, sv_status const *st);

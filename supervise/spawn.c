@@ -283,3 +283,20 @@ pid_t spawn_hook(sv_conf const *c, char const *svpath, char const *hook, int ins
   /* like run: env/, env=, user=, limits, workingdir; not in run's cgroup */
   return spawn(c, instance, o, argv, path, -1, reportfd, err);
 }
+
+pid_t spawn_check(sv_conf const *c, char const *svpath, int instance, int outfd, int *reportfd, char *err)
+{
+  static char cmd[SV_CONF_MAX + 8];
+  char path[SV_PATH_MAX + 8];
+  char const *argv[4] = { path, 0, 0, 0 };
+  outfds o = { outfd, outfd };
+  sv_conf cc = *c;
+  sv_strjoin(path, sizeof path, svpath, "/check", (char *)0);
+  if (access(path, F_OK) < 0 && c->healthcheck) {
+    sv_strjoin(cmd, sizeof cmd, c->healthcheck, (char *)0);
+    argv[0] = "/bin/sh", argv[1] = "-c", argv[2] = cmd;
+  }
+  /* the check's output goes to supervise's pipe, whatever stdout= says */
+  cc.stdout_dest = cc.stderr_dest = 0;
+  return spawn(&cc, instance, &o, argv, argv[0] == path ? path : "healthcheck", -1, reportfd, err);
+}

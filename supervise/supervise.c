@@ -69,6 +69,7 @@ static uint64_t first_failure_ms;
 static struct {
   unsigned exit : 1;      /* x: exit once down */
   unsigned autostart : 1; /* the pending start is an automatic restart */
+  unsigned unhealthy : 1; /* stopping for onunhealthy=restart: a failed start */
 } flag;
 
 /* ---- status ---- */
@@ -76,6 +77,8 @@ static struct {
 static void announce(void)
 {
   st.supervisor = getpid();
+  st.health = health_state();
+  sv_strjoin(st.healthlog, sizeof st.healthlog, health_log(), (char *)0);
   if (!sv_status_writeat(statefd, &st)) strerr_warnwusys("write ", svpath, "/", statedir, "/status");
 }
 
@@ -168,7 +171,9 @@ static void trystart(void)
   st.ready = 0;
   set_state(SV_STARTING);
   t_running = now + conf->startsecs_ms;
-  if (!conf->startsecs_ms) {
+  health_begin(conf, now);
+  /* with a check and no notification-fd, the first passing check makes it RUNNING */
+  if (!conf->startsecs_ms && !(health_configured(conf) && conf->notification_fd < 0)) {
     t_running = 0;
     set_state(SV_RUNNING);
     if (conf->notification_fd < 0) st.ready = 1;
@@ -393,6 +398,17 @@ static void proceed(void)
   if (!settled()) { announce(); return; }
   cgroup_remove();
   if (st.state == SV_STOPPING) {
+    if (flag.unhealthy && want_running()) {
+      /* onunhealthy=restart: a failed start, for backoff and startretries */
+      char why[SV_ERR_MAX];
+      flag.unhealthy = 0;
+      sv_strjoin(why, sizeof why, "unhealthy: ", health_log(), (char *)0);
+      count_failure(why);
+      if (st.state == SV_BACKOFF) sv_strjoin(st.reason, sizeof st.reason, why, (char *)0);
+      announce();
+      return;
+    }
+    flag.unhealthy = 0;
     if (want_running()) { trystart(); return; }
     set_state(SV_STOPPED);
   }
@@ -419,6 +435,7 @@ static void on_exec_failure(void)
   st.pid = 0;
   st.pidstart = 0;
   st.ready = 0;
+  health_end();
   if (notiffd >= 0) { fd_close(notiffd); notiffd = -1; }
   fail_start(execerr);
   execerr[0] = 0;
@@ -438,6 +455,7 @@ static void on_run_exit(int known, int wstat)
   st.pidstart = 0;
   st.ready = 0;
   t_running = t_kill = 0;
+  health_end();
   if (notiffd >= 0) { fd_close(notiffd); notiffd = -1; }
   if (pidfd >= 0) { fd_close(pidfd); pidfd = -1; }
   if (!known) st.lastexit_kind = SV_EXIT_NONE;
@@ -482,6 +500,34 @@ static void on_finish_exit(void)
   proceed();
 }
 
+static void do_down(void);
+
+/* what a health check's end (or a timer) means for the service */
+static void health_outcome(int o)
+{
+  switch (o) {
+    case HEALTH_CHANGED: announce(); break;
+    case HEALTH_FIRSTPASS:
+      if (st.state == SV_STARTING && conf->notification_fd < 0) {
+        t_running = 0;
+        set_state(SV_RUNNING);
+        st.ready = 1;
+        st.failures = 0;
+      }
+      announce();
+      break;
+    case HEALTH_UNHEALTHY:
+      strerr_warnw(svname, ": unhealthy: ", health_log());
+      if (!st.pid || st.state == SV_STOPPING || conf->onunhealthy == SV_UNHEALTHY_NONE) { announce(); break; }
+      if (conf->onunhealthy == SV_UNHEALTHY_STOP) { do_down(); break; }
+      t_start = 0;
+      stop();
+      flag.unhealthy = 1;
+      break;
+    default: break;
+  }
+}
+
 static void reap(void)
 {
   int others = 0;
@@ -492,7 +538,11 @@ static void reap(void)
     if (r == st.pid && pidfd < 0) on_run_exit(1, wstat);
     else if (r == st.finish) on_finish_exit();
     else if (hookpid && r == hookpid) on_hook_exit();
-    else if (!outputs_reaped(r, wstat)) others = 1;
+    else {
+      int h = health_reaped(r, wstat);
+      if (h >= 0) health_outcome(h);
+      else if (!outputs_reaped(r, wstat)) others = 1;
+    }
   }
   if (others) check_leftover();
 }
@@ -525,6 +575,7 @@ static void do_up(void)
 static void do_down(void)
 {
   st.want = SV_WANT_DOWN;
+  flag.unhealthy = 0;
   t_start = 0;
   depends_cancel();
   if (st.state == SV_STOPPED) st.reason[0] = 0; /* no longer waiting for anything */
@@ -545,6 +596,7 @@ static void do_once(void)
 static void do_restart(void)
 {
   st.want = SV_WANT_UP;
+  flag.unhealthy = 0;
   if (st.pid) {
     t_start = 0;
     stop();
@@ -620,7 +672,7 @@ static void handle_timers(void)
   uint64_t now = sv_now_ms();
   if (t_running && now >= t_running) {
     t_running = 0;
-    if (st.state == SV_STARTING) {
+    if (st.state == SV_STARTING && !(health_configured(conf) && conf->notification_fd < 0)) {
       set_state(SV_RUNNING);
       if (conf->notification_fd < 0) st.ready = 1;
       st.failures = 0;
@@ -656,12 +708,14 @@ static void handle_timers(void)
     check_leftover();
   }
   outputs_timer(now);
+  health_outcome(health_timer(conf, svpath, instance, now));
   if (t_start && now >= t_start && settled() && want_running()) trystart();
 }
 
 static uint64_t earliest_deadline(void)
 {
-  uint64_t const ts[] = { t_running, t_kill, t_start, t_finish_kill, t_leftover, t_recheck, t_hook, outputs_deadline() };
+  uint64_t const ts[] = { t_running, t_kill, t_start, t_finish_kill, t_leftover, t_recheck, t_hook, outputs_deadline(),
+                          health_deadline() };
   uint64_t e = 0;
   for (unsigned i = 0; i < sizeof ts / sizeof *ts; i++)
     if (ts[i] && (!e || ts[i] < e)) e = ts[i];
@@ -844,7 +898,7 @@ static void first_start(int conf_ok)
 
 int main(int argc, char const *const *argv)
 {
-  iopause_fd x[8];
+  iopause_fd x[9];
   parse_args(argc, argv);
   if (!fd_sanitize()) strerr_diefusys(111, "sanitize standard fds");
   take_lock();
@@ -865,7 +919,7 @@ int main(int argc, char const *const *argv)
   }
 
   for (;;) {
-    unsigned n = 2, inotif = 0, ipidfd = 0, ireport = 0, ifinreport = 0, ideps = 0, isched = 0;
+    unsigned n = 2, inotif = 0, ipidfd = 0, ireport = 0, ifinreport = 0, ideps = 0, isched = 0, ihealth = 0;
     tain deadline;
     int r;
     if (flag.exit && settled()) break;
@@ -877,6 +931,7 @@ int main(int argc, char const *const *argv)
     if (finreportfd >= 0) { ifinreport = n; x[n].fd = finreportfd; x[n++].events = IOPAUSE_READ; }
     if (schedule_fd() >= 0) { isched = n; x[n].fd = schedule_fd(); x[n++].events = IOPAUSE_READ; }
     if (depends_fd() >= 0) { ideps = n; x[n].fd = depends_fd(); x[n++].events = IOPAUSE_READ; }
+    if (health_fd() >= 0) { ihealth = n; x[n].fd = health_fd(); x[n++].events = IOPAUSE_READ; }
     sv_deadline_g(&deadline, earliest_deadline());
     r = iopause_g(x, n, &deadline);
     if (r < 0) strerr_diefusys(111, "iopause");
@@ -893,6 +948,7 @@ int main(int argc, char const *const *argv)
       depends_drain();
       if (depends_fd() >= 0 && want_running() && settled() && st.state == SV_STOPPED) trystart();
     }
+    if (ihealth && health_fd() >= 0 && x[ihealth].revents) health_read();
     handle_timers();
   }
   outputs_close();

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include "sv_conf.h"
+#include "sv_status.h"
 
 #include <stdint.h>
 
@@ -30,6 +31,29 @@ extern pid_t spawn_finish(sv_conf const *c, char const *svpath, char const *name
    exec report in *reportfd, or 0 with err filled */
 extern pid_t spawn_hook(sv_conf const *c, char const *svpath, char const *hook, int instance, outfds const *o,
                         int *reportfd, char *err);
+
+/* starts S/check, or healthcheck= with /bin/sh -c, as run is started but
+   with stdout and stderr on outfd: pid (its own process group), or 0 */
+extern pid_t spawn_check(sv_conf const *c, char const *svpath, int instance, int outfd, int *reportfd, char *err);
+
+/* health.c: §9 health checks.  Outcomes of health_reaped and health_timer: */
+#define HEALTH_NOTHING 0
+#define HEALTH_CHANGED 1   /* status fields changed: announce */
+#define HEALTH_FIRSTPASS 2 /* first passing check of this run: readiness */
+#define HEALTH_UNHEALTHY 3 /* healthretries failures in a row: onunhealthy acts */
+/* does this service have a check (S/check or healthcheck=) */
+extern int health_configured(sv_conf const *c);
+/* a run started (now, boot ms) / ended: schedule or cancel checks */
+extern void health_begin(sv_conf const *c, uint64_t now);
+extern void health_end(void);
+extern uint64_t health_deadline(void);
+extern int health_timer(sv_conf const *c, char const *svpath, int instance, uint64_t now);
+extern int health_fd(void);
+extern void health_read(void);
+/* -1 not the check, else an outcome */
+extern int health_reaped(pid_t pid, int wstat);
+extern enum sv_health health_state(void);
+extern char const *health_log(void);
 
 /* outputs.c: the svlog processes behind stdout=PATH and stderr=PATH */
 /* makes the loggers match c: 1 ok (fds in out and err, -1 none), 0 error (errbuf) */
