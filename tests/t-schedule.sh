@@ -50,6 +50,23 @@ if command -v faketime >/dev/null; then
       a=$(after | sed -n 1p); b=$(after | sed -n 2p)
       check "clock stepped forward: one run, the next a minute later (no storm)" test $((b - a)) -ge 55
     else fail "clock step: first run"; fi
+    # stepped 5 h back: the times already passed are not run again, none is
+    # made up for the hours that now lie ahead twice; one a minute again
+    echo "+0 x30" > "$T/ftb"
+    mksv stepb 'date +%s >> '"$T"'/stepb.runs'
+    printf 'schedule=* * * * *\nstartsecs=0\n' > "$SVDIR/stepb/conf"
+    bg env LD_PRELOAD="$lib" FAKETIME_TIMESTAMP_FILE="$T/ftb" FAKETIME_NO_CACHE=1 \
+      ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" "$SVBIN/supervise" "$SVDIR/stepb" 2>>"$T/stepb.err"
+    if await_file "$T/stepb.runs" "" 8000; then
+      first=$(head -n1 "$T/stepb.runs")
+      echo "-5h x30" > "$T/ftb"
+      before() { awk -v t=$((first - 17000)) '$1 <= t' "$T/stepb.runs"; }
+      for i in $(seq 1 100); do [ "$(before | wc -l)" -ge 2 ] && break; sleep 0.1; done
+      expect_eq "clock stepped back: runs after the step" "$(before | wc -l | tr -d ' ')" 2
+      a=$(before | sed -n 1p); b=$(before | sed -n 2p)
+      check "clock stepped back: one a minute, no storm" test $((b - a)) -ge 55
+      expect_eq "clock stepped back: no run at the old times" "$(awk -v t=$((first - 17000)) '$1 > t' "$T/stepb.runs" | wc -l | tr -d ' ')" 1
+    else fail "clock step back: first run"; fi
   fi
 fi
 
