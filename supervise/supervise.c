@@ -783,6 +783,7 @@ static void adopt_or_forget(void)
     return;
   }
   coe(pidfd);
+  cgroup_adopt(svpath, instance);
   st.pid = old.pid;
   st.pidstart = old.pidstart;
   st.started_ms = old.started_ms;
