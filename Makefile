@@ -82,7 +82,7 @@ all: deps $(BINS)
 
 # never installs: prints the apt-get command (demo and check pass --install)
 deps:
-	@CC="$(CC)" CROSS="$(CROSS)" sh package/check-deps $(SV_CPPFLAGS) $(CPPFLAGS)
+	@CC="$(CC)" CROSS="$(CROSS)" MUSL="$(MUSL)" sh package/check-deps $(SV_CPPFLAGS) $(CPPFLAGS)
 
 COMPILE = $(CC) $(SV_CPPFLAGS) $(CPPFLAGS) $(SV_CFLAGS) $(CFLAGS)
 LINK    = $(CC) $(CFLAGS) $(SV_LDFLAGS) $(LDFLAGS)
@@ -124,13 +124,13 @@ tests: all $(HELPERS) $(UNITS)
 # demo and check may install what is missing (as root, with apt-get); the
 # build itself runs in a second make so that it sees what was installed
 check:
-	@CC="$(CC)" CROSS="$(CROSS)" sh package/check-deps --install $(SV_CPPFLAGS) $(CPPFLAGS)
+	@CC="$(CC)" CROSS="$(CROSS)" MUSL="$(MUSL)" sh package/check-deps --install $(SV_CPPFLAGS) $(CPPFLAGS)
 	@$(MAKE) --no-print-directory tests
 	@sh package/check-test-deps --install
 	@bash tests/run $(B)
 
 demo:
-	@CC="$(CC)" CROSS="$(CROSS)" sh package/check-deps --install $(SV_CPPFLAGS) $(CPPFLAGS)
+	@CC="$(CC)" CROSS="$(CROSS)" MUSL="$(MUSL)" sh package/check-deps --install $(SV_CPPFLAGS) $(CPPFLAGS)
 	@$(MAKE) --no-print-directory all
 	@bash examples/demo.sh $(B)/bin
 

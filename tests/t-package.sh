@@ -83,6 +83,8 @@ check deps-missing-fails [ "$rc" != 0 ]
 expect_match deps-missing-says-how "$out" "svkit: fatal: skalibs headers not found by .*nocc: run 'apt-get install -y skalibs-dev'"
 out=$(PATH=$stubpath mk B="$nb" CC="$T/stub/nocc" CROSS=aarch64-linux-gnu- deps 2>&1)
 expect_match deps-missing-cross-names-arch "$out" "apt-get install -y skalibs-dev:arm64"
+out=$(PATH=$stubpath mk B="$nb" CC="$T/stub/nocc" MUSL=1 deps 2>&1)
+expect_match deps-missing-musl-says-how "$out" "svkit: fatal: no skalibs built for musl: run 'package/musl-build'"
 calls=$(cat "$T/apt-calls" 2>/dev/null)
 expect_eq make-never-runs-apt "$calls" ""
 
