@@ -17,8 +17,8 @@ char const sv_version[] = SV_VERSION;
 void sv_version_option(int argc, char const *const *argv)
 {
   if (argc < 2 || (strcmp(argv[1], "-V") && strcmp(argv[1], "--version"))) return;
-  if (buffer_puts(buffer_1, PROG) < 0 || buffer_puts(buffer_1, " (svkit) ") < 0
-      || buffer_puts(buffer_1, sv_version) < 0 || buffer_putsflush(buffer_1, "\n") < 0)
+  if (buffer_puts(buffer_1, PROG) < 0 || buffer_puts(buffer_1, " (svkit) ") < 0 ||
+      buffer_puts(buffer_1, sv_version) < 0 || buffer_putsflush(buffer_1, "\n") < 0)
     strerr_diefusys(111, "write to stdout");
   _exit(0);
 }
