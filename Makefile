@@ -34,7 +34,8 @@ AR      := $(CROSS)ar
 endif
 STRIP   ?= $(CROSS)strip
 
-CFLAGS  ?= -O2 -g
+# (-O1 under SAN=1, as sanitizer builds usually are)
+CFLAGS  ?= $(if $(filter 1,$(SAN)),-O1 -g,-O2 -g)
 CPPFLAGS ?=
 LDFLAGS ?=
 LDLIBS  ?=
@@ -56,7 +57,7 @@ MANDIR  ?= $(PREFIX)/share/man
 # `make SAN=1 check` builds and tests with ASan+UBSan in a separate tree.
 ifeq ($(SAN),1)
 B       ?= build-san
-SV_CFLAGS  += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+SV_CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 SV_LDFLAGS += -fsanitize=address,undefined
 else
 B       ?= build
