@@ -32,6 +32,7 @@
 #include "sv_str.h"
 #include "sv_svdir.h"
 #include "supervise.h"
+#include "sv_version.h"
 
 #define USAGE "supervise [-i instance] dir"
 
@@ -900,6 +901,7 @@ static void first_start(int conf_ok)
 int main(int argc, char const *const *argv)
 {
   iopause_fd x[9];
+  sv_version_option(argc, argv);
   parse_args(argc, argv);
   if (!fd_sanitize()) strerr_diefusys(111, "sanitize standard fds");
   take_lock();
