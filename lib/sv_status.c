@@ -74,7 +74,7 @@ static int write_atomically(int dirfd, char const *buf, size_t n)
 
 int sv_status_writeat(int dirfd, sv_status const *st)
 {
-  char buf[1600], since[32], started[32], until[32], last[32];
+  char buf[2048], since[32], started[32], until[32], last[32];
   char pid[22], restarts[22], starts[22], commands[22], pidstart[22], failures[22], finish[22], supervisor[22];
   size_t n;
   sv_fmt_secs(since, st->since_ms);
@@ -93,6 +93,13 @@ int sv_status_writeat(int dirfd, sv_status const *st)
     size_t m;
     sv_fmt_secs(next, st->next_ms);
     m = sv_strjoin(buf + n, sizeof buf - n, "next=", next, "\nskipped=", sv_u64(skipped, st->skipped), "\n", (char *)0);
+    n = m ? n + m : 0;
+  }
+  if (n && (st->notifystatus[0] || st->mainpid)) {
+    /* notify=systemd only (SPEC §9): STATUS= and MAINPID= */
+    char mainpid[22];
+    size_t m = sv_strjoin(buf + n, sizeof buf - n, "status=", st->notifystatus, "\nmainpid=",
+                          sv_i64(mainpid, st->mainpid), "\n", (char *)0);
     n = m ? n + m : 0;
   }
   if (!n) { errno = ENAMETOOLONG; return 0; }
@@ -159,6 +166,8 @@ static void set_field(sv_status *st, char const *k, char const *v)
   else if (!strcmp(k, "health")) {
     for (unsigned i = 0; i < 4; i++) if (!strcmp(v, health_names[i])) st->health = (enum sv_health)i;
   }
+  else if (!strcmp(k, "status")) sv_strjoin(st->notifystatus, sizeof st->notifystatus, v, (char *)0);
+  else if (!strcmp(k, "mainpid")) st->mainpid = dec_int(v);
   else if (!strcmp(k, "healthlog")) sv_strjoin(st->healthlog, sizeof st->healthlog, v, (char *)0);
 }
 

@@ -38,6 +38,8 @@ struct sv_status_s {
   char reason[SV_ERR_MAX];
   enum sv_health health; /* §9: none without a check */
   char healthlog[SV_ERR_MAX]; /* first line the last failing check printed */
+  char notifystatus[SV_ERR_MAX]; /* §9 notify=systemd: the last STATUS= text */
+  pid_t mainpid;         /* §9 notify=systemd: MAINPID=, 0 when none */
 };
 #define SV_STATUS_ZERO { .state = SV_STOPPED, .want = SV_WANT_UP }
 

@@ -88,6 +88,13 @@ static void set_state(enum sv_state s)
   st.state = s;
   st.since_ms = sv_now_ms();
   if (s != SV_FATAL && s != SV_BACKOFF) st.reason[0] = 0;
+  watchdog_state(s); /* §9: armed in RUNNING only */
+}
+
+/* readiness is notified (notification-fd, notify=systemd), not assumed */
+static int notified_ready(void)
+{
+  return conf->notification_fd >= 0 || conf->notify == SV_NOTIFY_SYSTEMD;
 }
 
 static int has_file(char const *name)
@@ -157,6 +164,8 @@ static void trystart(void)
     return;
   }
   cgroup_prepare(conf, svpath, instance, svname);
+  watchdog_prepare(conf, statefd, svpath, statedir, svname);
+  notify_prepare(conf, statefd, svpath, statedir, instance, svname, &st);
   pid = spawn_run(conf, svpath, instance, &outs, &notiffd, &reportfd, err);
   if (flag.autostart && pid) st.restarts++;
   flag.autostart = 0;
@@ -174,10 +183,10 @@ static void trystart(void)
   t_running = now + conf->startsecs_ms;
   health_begin(conf, now);
   /* with a check and no notification-fd, the first passing check makes it RUNNING */
-  if (!conf->startsecs_ms && !(health_configured(conf) && conf->notification_fd < 0)) {
+  if (!conf->startsecs_ms && !(health_configured(conf) && !notified_ready())) {
     t_running = 0;
     set_state(SV_RUNNING);
-    if (conf->notification_fd < 0) st.ready = 1;
+    if (!notified_ready()) st.ready = 1;
   }
   /* announced once the child has exec'd (handle_report): svc -w u must not
      see a run that is about to fail */
@@ -392,6 +401,22 @@ static void sweep_group(pid_t pgid, int adopted)
   t_leftover = t_kill ? t_kill : sv_now_ms() + (conf->stopwait_ms == SV_NEVER ? 10000 : conf->stopwait_ms);
 }
 
+/* §9: the run the watchdog stopped is gone: restart per policy, and a
+   failed start for backoff and startretries */
+static void after_watchdog(void)
+{
+  char why[SV_ERR_MAX];
+  flag.unhealthy = 0;
+  sv_strjoin(why, sizeof why, watchdog_reason(), (char *)0);
+  if (should_restart()) count_failure(why);
+  else {
+    set_state(SV_EXITED);
+    if (st.want == SV_WANT_ONCE) st.want = SV_WANT_DOWN;
+  }
+  if (st.state != SV_FATAL) sv_strjoin(st.reason, sizeof st.reason, why, (char *)0);
+  announce();
+}
+
 /* once the run, its finish and its leftovers are all gone: STOPPED, or the
    start that u, o or r asked for meanwhile */
 static void proceed(void)
@@ -399,6 +424,7 @@ static void proceed(void)
   if (!settled()) { announce(); return; }
   cgroup_remove();
   if (st.state == SV_STOPPING) {
+    if (watchdog_take_fired()) { after_watchdog(); return; }
     if (flag.unhealthy && want_running()) {
       /* onunhealthy=restart: a failed start, for backoff and startretries */
       char why[SV_ERR_MAX];
@@ -445,7 +471,8 @@ static void on_exec_failure(void)
 static void on_run_exit(int known, int wstat)
 {
   pid_t pid = st.pid;
-  int stopped = st.state == SV_STOPPING;
+  /* after STOPPING=1 (notify=systemd) the exit is the run's own */
+  int stopped = st.state == SV_STOPPING && !notify_selfstop();
   if (reportfd >= 0) {
     /* the child is gone: its report, if any, is all there */
     if (spawn_report(reportfd, execerr) == 1) execerr[0] = 0;
@@ -509,7 +536,7 @@ static void health_outcome(int o)
   switch (o) {
     case HEALTH_CHANGED: announce(); break;
     case HEALTH_FIRSTPASS:
-      if (st.state == SV_STARTING && conf->notification_fd < 0) {
+      if (st.state == SV_STARTING && !notified_ready()) {
         t_running = 0;
         set_state(SV_RUNNING);
         st.ready = 1;
@@ -640,19 +667,64 @@ static void handle_control(void)
   }
 }
 
+static void become_ready(void)
+{
+  st.ready = 1;
+  /* readiness proves the start: no need to wait for startsecs */
+  if (st.state == SV_STARTING) { t_running = 0; set_state(SV_RUNNING); }
+}
+
 static void handle_notification(void)
 {
   char buf[512];
   ssize_t r = read(notiffd, buf, sizeof buf);
   if (r < 0 && (errno == EAGAIN || errno == EINTR)) return;
   if (r > 0 && !memchr(buf, '\n', (size_t)r)) return;
-  fd_close(notiffd);
-  notiffd = -1;
-  if (r <= 0) return; /* closed without a newline: never ready */
-  st.ready = 1;
-  /* readiness proves the start: no need to wait for startsecs */
-  if (st.state == SV_STARTING) { t_running = 0; set_state(SV_RUNNING); }
+  /* watchdog=: every newline is a heartbeat, so the pipe stays open */
+  if (r > 0 && watchdog_enabled()) {
+    watchdog_beat();
+    if (st.ready) return;
+  } else {
+    fd_close(notiffd);
+    notiffd = -1;
+    if (r <= 0) return; /* closed without a newline: never ready */
+  }
+  become_ready();
   announce();
+}
+
+/* §9: a missed heartbeat: SIGABRT (a core of the hung process), then the
+   stop sequence; after_watchdog decides once it is all gone */
+static void on_watchdog(void)
+{
+  if (!st.pid || st.state != SV_RUNNING) return;
+  strerr_warnw(svname, ": ", watchdog_reason());
+  kill(st.mainpid ? st.mainpid : st.pid, SIGABRT);
+  t_start = 0;
+  stop();
+  sv_strjoin(st.reason, sizeof st.reason, watchdog_reason(), (char *)0);
+  announce();
+}
+
+/* STOPPING=1: the run is going down by itself, within stopwaitsecs */
+static void self_stop(void)
+{
+  if (st.state != SV_STARTING && st.state != SV_RUNNING) return;
+  st.ready = 0;
+  t_running = 0;
+  set_state(SV_STOPPING);
+  t_kill = conf->stopwait_ms == SV_NEVER ? 0 : sv_now_ms() + conf->stopwait_ms;
+}
+
+/* datagrams on the notify socket (notify=systemd) */
+static void on_notify(void)
+{
+  unsigned ev = notify_read(&st);
+  if (ev & NOTIFY_BEAT) watchdog_beat();
+  if ((ev & NOTIFY_READY) && (st.state == SV_STARTING || st.state == SV_RUNNING)) become_ready();
+  if (ev & NOTIFY_STOPPING) self_stop();
+  if ((ev & NOTIFY_TRIGGER) && watchdog_trigger()) { on_watchdog(); return; }
+  if (ev & (NOTIFY_READY | NOTIFY_CHANGED | NOTIFY_STOPPING)) announce();
 }
 
 static void on_signal(int sig)
@@ -673,9 +745,9 @@ static void handle_timers(void)
   uint64_t now = sv_now_ms();
   if (t_running && now >= t_running) {
     t_running = 0;
-    if (st.state == SV_STARTING && !(health_configured(conf) && conf->notification_fd < 0)) {
+    if (st.state == SV_STARTING && !(health_configured(conf) && !notified_ready())) {
       set_state(SV_RUNNING);
-      if (conf->notification_fd < 0) st.ready = 1;
+      if (!notified_ready()) st.ready = 1;
       st.failures = 0;
       announce();
     }
@@ -709,6 +781,7 @@ static void handle_timers(void)
     check_leftover();
   }
   outputs_timer(now);
+  if (watchdog_timer(now)) on_watchdog();
   health_outcome(health_timer(conf, svpath, instance, now));
   if (t_start && now >= t_start && settled() && want_running()) trystart();
 }
@@ -716,7 +789,7 @@ static void handle_timers(void)
 static uint64_t earliest_deadline(void)
 {
   uint64_t const ts[] = { t_running, t_kill, t_start, t_finish_kill, t_leftover, t_recheck, t_hook, outputs_deadline(),
-                          health_deadline() };
+                          health_deadline(), watchdog_deadline() };
   uint64_t e = 0;
   for (unsigned i = 0; i < sizeof ts / sizeof *ts; i++)
     if (ts[i] && (!e || ts[i] < e)) e = ts[i];
@@ -900,7 +973,7 @@ static void first_start(int conf_ok)
 
 int main(int argc, char const *const *argv)
 {
-  iopause_fd x[9];
+  iopause_fd x[10];
   sv_version_option(argc, argv);
   parse_args(argc, argv);
   if (!fd_sanitize()) strerr_diefusys(111, "sanitize standard fds");
@@ -922,7 +995,7 @@ int main(int argc, char const *const *argv)
   }
 
   for (;;) {
-    unsigned n = 2, inotif = 0, ipidfd = 0, ireport = 0, ifinreport = 0, ideps = 0, isched = 0, ihealth = 0;
+    unsigned n = 2, inotif = 0, ipidfd = 0, ireport = 0, ifinreport = 0, ideps = 0, isched = 0, ihealth = 0, inotify = 0;
     tain deadline;
     int r;
     if (flag.exit && settled()) break;
@@ -935,6 +1008,7 @@ int main(int argc, char const *const *argv)
     if (schedule_fd() >= 0) { isched = n; x[n].fd = schedule_fd(); x[n++].events = IOPAUSE_READ; }
     if (depends_fd() >= 0) { ideps = n; x[n].fd = depends_fd(); x[n++].events = IOPAUSE_READ; }
     if (health_fd() >= 0) { ihealth = n; x[n].fd = health_fd(); x[n++].events = IOPAUSE_READ; }
+    if (notify_fd() >= 0) { inotify = n; x[n].fd = notify_fd(); x[n++].events = IOPAUSE_READ; }
     sv_deadline_g(&deadline, earliest_deadline());
     r = iopause_g(x, n, &deadline);
     if (r < 0) strerr_diefusys(111, "iopause");
@@ -952,6 +1026,7 @@ int main(int argc, char const *const *argv)
       if (depends_fd() >= 0 && want_running() && settled() && st.state == SV_STOPPED) trystart();
     }
     if (ihealth && health_fd() >= 0 && x[ihealth].revents) health_read();
+    if (inotify && notify_fd() >= 0 && x[inotify].revents) on_notify();
     handle_timers();
   }
   outputs_close();
