@@ -871,6 +871,10 @@ static void adopt_or_forget(void)
   if (st.state == SV_STARTING) t_running = sv_now_ms() + conf->startsecs_ms;
   /* a stop the old supervise began: begun again here, SIGKILL deadline and all */
   if (old.state == SV_STOPPING) stop();
+  /* §9: the adopted run's NOTIFY_SOCKET and $SV_HEARTBEAT keep working */
+  watchdog_prepare(conf, statefd, svpath, statedir, svname);
+  notify_prepare(conf, statefd, svpath, statedir, instance, svname, &st);
+  watchdog_state(st.state);
   strerr_warni(svname, ": adopted running pid left by a previous supervise");
 }
 

@@ -99,3 +99,29 @@ if have systemd-notify; then
 else
   skip "systemd-notify: not installed (Debian package systemd)"
 fi
+
+# a new supervise that adopts a running service keeps its NOTIFY_SOCKET and watchdog working
+mksv adopt "echo x >> $T/adopt.starts; i=0; while :; do i=\$((i+1)); $NS -b WATCHDOG=1 \"STATUS=beat \$i\"; echo \$i > $T/adopt.i; sleep 0.2; done"
+printf 'notify=systemd\nwatchdog=2\nstartsecs=0\n' > "$SVDIR/adopt/conf"
+supervise_bg "$SVDIR/adopt"; old=$BGPID
+check "adopt: beating" await_status "$SVDIR/adopt" "status=beat 3"
+pid=$(statusval "$SVDIR/adopt" pid)
+kill -KILL "$old"; await_pid_gone "$old"
+supervise_bg "$SVDIR/adopt"
+await_supervised "$SVDIR/adopt"
+i=$(cat "$T/adopt.i")
+check "adopt: the new supervise hears the run" await_status "$SVDIR/adopt" "status=beat $((i + 15))" 10000
+expect_eq "adopt: same run, one start, no watchdog trip" "$(statusval "$SVDIR/adopt" pid) $(starts adopt) $(statusval "$SVDIR/adopt" state)" "$pid 1 RUNNING"
+
+# user=: the socket is handed to the service's user, who can then notify
+if id nobody >/dev/null 2>&1; then
+  chmod 755 "$T" "$SVDIR"  # so nobody can reach its cwd
+  mksv asuser "touch \"\$SV_HEARTBEAT\" && $NS -b READY=1 'STATUS=as nobody'; exec sleep 1000"
+  printf 'notify=systemd\nuser=nobody\nstartsecs=10\nwatchdog=30\n' > "$SVDIR/asuser/conf"
+  supervise_bg "$SVDIR/asuser"
+  "$SVBIN/svc" -w U -T 5000 "$SVDIR/asuser"; expect_eq "user=nobody: READY=1 heard" $? 0
+  expect_eq "user=nobody: socket 0600, owned by nobody" "$(stat -c '%a %U' "$SVDIR/asuser/supervise/notify")" "600 nobody"
+  expect_eq "user=nobody: heartbeat file theirs to touch" "$(stat -c '%a %U' "$SVDIR/asuser/supervise/heartbeat")" "644 nobody"
+else
+  skip "user= notify: no user nobody"
+fi
