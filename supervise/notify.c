@@ -167,7 +167,7 @@ int notify_selfstop(void)
 /* is pid's cgroup (the "0::" line of /proc/PID/cgroup) the service's */
 static int in_cgroup(pid_t pid)
 {
-  char p[40], buf[1024], num[22];
+  char p[40], buf[4096], num[22];
   char const *leaf, *line;
   ssize_t r;
   int fd;
