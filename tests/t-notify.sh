@@ -6,7 +6,7 @@ NS=$SVTEST/notify_send
 
 # readiness and STATUS= from the run (same process group); the run waits on a FIFO
 mkfifo "$T/go"
-mksv ready "$NS -b 'STATUS=warming up' || exit 9; echo \"\$NOTIFY_SOCKET \${WATCHDOG_USEC-unset}\" > $T/ready.env; read x < $T/go; $NS -b READY=1 'STATUS=serving 3 clients'; exec sleep 1000"
+mksv ready "echo \"\$NOTIFY_SOCKET \${WATCHDOG_USEC-unset}\" > $T/ready.env; $NS -b 'STATUS=warming up' || exit 9; read x < $T/go; $NS -b READY=1 'STATUS=serving 3 clients'; exec sleep 1000"
 printf 'notify=systemd\nstartsecs=10\n' > "$SVDIR/ready/conf"
 supervise_bg "$SVDIR/ready"
 check "STATUS= reaches the status file" await_status "$SVDIR/ready" "status=warming up"
@@ -60,7 +60,7 @@ check "garbage: supervise still up" kill -0 "$BGPID"
 
 # MAINPID=: a process of the service is taken, one outside it is not
 bg sleep 1000; stranger=$BGPID
-mksv main "sleep 1000 & kid=\$!; $NS -b MAINPID=$stranger; $NS -b MAINPID=\$kid 'STATUS=main set'; echo \$kid > $T/main.kid; exec sleep 1000"
+mksv main "sleep 1000 & kid=\$!; echo \$kid > $T/main.kid; $NS -b MAINPID=$stranger; $NS -b MAINPID=\$kid 'STATUS=main set'; exec sleep 1000"
 printf 'notify=systemd\nstartsecs=0\n' > "$SVDIR/main/conf"
 supervise_bg "$SVDIR/main"
 check "MAINPID=: handled" await_status "$SVDIR/main" "status=main set"
