@@ -125,3 +125,14 @@ if id nobody >/dev/null 2>&1; then
 else
   skip "user= notify: no user nobody"
 fi
+
+# a service directory too deep for a socket address: an abstract socket, checked the same way
+deep=$T/$(printf 'd%.0s' $(seq 1 100))/deep
+mkdir -p "$deep"
+printf '#!/bin/sh\necho "$NOTIFY_SOCKET" > %s/deep.env\n%s -b READY=1\nexec sleep 1000\n' "$T" "$NS" > "$deep/run"; chmod +x "$deep/run"
+printf 'notify=systemd\nstartsecs=10\n' > "$deep/conf"
+supervise_bg "$deep"
+"$SVBIN/svc" -w U -T 5000 "$deep"; expect_eq "deep path: READY=1 heard" $? 0
+expect_match "deep path: NOTIFY_SOCKET is abstract" "$(cat "$T/deep.env")" '^@svkit/notify/[0-9]+$'
+NOTIFY_SOCKET=$(cat "$T/deep.env") "$NS" -b "STATUS=from outside"
+expect_eq "deep path: an outsider is still dropped" "$(statusval "$deep" status)" ""
