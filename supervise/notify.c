@@ -251,6 +251,16 @@ static int set_mainpid(sv_status *st, char const *v, size_t n, pid_t sender)
   return NOTIFY_CHANGED;
 }
 
+pid_t notify_mainpid(sv_status const *st)
+{
+  char num[22];
+  sv_procstat p;
+  /* MAINPID= may have died since, and its pid gone to someone else */
+  if (!st->mainpid || !of_service(st->mainpid, st->pid)) return st->pid;
+  if (!sv_procstat_read(sv_i64(num, st->mainpid), &p) || sv_procstat_dead(&p)) return st->pid;
+  return st->mainpid;
+}
+
 static int is(char const *line, size_t n, char const *kv)
 {
   size_t l = strlen(kv);

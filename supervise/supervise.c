@@ -699,7 +699,7 @@ static void on_watchdog(void)
 {
   if (!st.pid || st.state != SV_RUNNING) return;
   strerr_warnw(svname, ": ", watchdog_reason());
-  kill(st.mainpid ? st.mainpid : st.pid, SIGABRT);
+  kill(notify_mainpid(&st), SIGABRT);
   t_start = 0;
   stop();
   sv_strjoin(st.reason, sizeof st.reason, watchdog_reason(), (char *)0);

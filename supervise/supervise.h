@@ -93,6 +93,8 @@ extern int notify_child(uid_t uid, gid_t gid);
 extern int notify_fd(void);
 /* reads what is waiting: NOTIFY_* of the datagrams from st->pid's service */
 extern unsigned notify_read(sv_status *st);
+/* MAINPID= if it is still a live process of the service, else run */
+extern pid_t notify_mainpid(sv_status const *st);
 /* the run said STOPPING=1: its exit is its own, not one asked for */
 extern int notify_selfstop(void);
 

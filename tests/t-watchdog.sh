@@ -76,3 +76,11 @@ supervise_bg "$SVDIR/late"
 check "STOPPING=1 while STARTING: STOPPING" await_status "$SVDIR/late" state=STOPPING 5000
 check "STOPPING=1: EXITED" await_status "$SVDIR/late" state=EXITED 8000
 expect_eq "STOPPING=1: SIGKILL after stopwaitsecs, no watchdog" "$(statusval "$SVDIR/late" lastexit) [$(statusval "$SVDIR/late" reason)]" "signal KILL []"
+
+# MAINPID=: the watchdog's SIGABRT goes to the main process the service named, not to run
+mksv mainpid "sigcatch > $T/mp.out & kid=\$!; echo \$kid > $T/mp.kid; await file $T/mp.out ready 5000; $NS -b MAINPID=\$kid READY=1; exec sleep 1000"
+printf 'notify=systemd\nwatchdog=1\nautorestart=never\nstopwaitsecs=1\n' > "$SVDIR/mainpid/conf"
+supervise_bg "$SVDIR/mainpid"
+check "MAINPID= watchdog: tripped, EXITED" await_status "$SVDIR/mainpid" state=EXITED 8000
+expect_eq "MAINPID= watchdog: SIGABRT went to MAINPID" "$(grep -m1 caught "$T/mp.out")" "caught SIGABRT"
+expect_eq "MAINPID= watchdog: run got the stop signal, not SIGABRT" "$(statusval "$SVDIR/mainpid" lastexit)" "signal TERM"
