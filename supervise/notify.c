@@ -287,6 +287,14 @@ static unsigned apply(sv_status *st, char const *s, size_t n, pid_t sender)
   return ev;
 }
 
+unsigned notify_datagram(sv_status *st, char const *s, size_t n, int truncated, pid_t sender)
+{
+  if (!of_service(sender, st->pid)) { drop(&outsider, sender); return 0; }
+  if (truncated) { drop(&oversize, sender); return 0; }
+  if (!well_formed(s, n)) { drop(&garbage, sender); return 0; }
+  return apply(st, s, n, sender);
+}
+
 /* the sender's pid; fds passed along are closed */
 static pid_t sender_of(struct msghdr *m)
 {
@@ -335,10 +343,7 @@ unsigned notify_read(sv_status *st)
       break;
     }
     pid = sender_of(&m);
-    if (!of_service(pid, st->pid)) drop(&outsider, pid);
-    else if ((m.msg_flags & MSG_TRUNC) || (size_t)r > sizeof buf) drop(&oversize, pid);
-    else if (!well_formed(buf, (size_t)r)) drop(&garbage, pid);
-    else ev |= apply(st, buf, (size_t)r, pid);
+    ev |= notify_datagram(st, buf, (size_t)r, (m.msg_flags & MSG_TRUNC) || (size_t)r > sizeof buf, pid);
   }
   return ev;
 }

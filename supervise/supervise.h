@@ -93,6 +93,9 @@ extern int notify_child(uid_t uid, gid_t gid);
 extern int notify_fd(void);
 /* reads what is waiting: NOTIFY_* of the datagrams from st->pid's service */
 extern unsigned notify_read(sv_status *st);
+/* one datagram of n bytes (truncated: it was longer) from sender: the
+   notify_read of it alone (make fuzz calls it) */
+extern unsigned notify_datagram(sv_status *st, char const *s, size_t n, int truncated, pid_t sender);
 /* MAINPID= if it is still a live process of the service, else run */
 extern pid_t notify_mainpid(sv_status const *st);
 /* the run said STOPPING=1: its exit is its own, not one asked for */
