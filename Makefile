@@ -170,6 +170,12 @@ format-check:
 	  awk -v l=$$lim -v f="$$f" 'length($$0) > l { print f ":" FNR ": " length($$0) " columns"; b=1 } END { exit b }' "$$f" || bad=1; \
 	done; exit $$bad
 
+# `make boot-test`: svscan as PID 1 of Debian's kernel in qemu (tests/boot/run),
+# with static binaries built apart in build/static
+boot-test:
+	@$(MAKE) --no-print-directory STATIC=1 B=build/static all
+	@bash tests/boot/run build/static/bin
+
 # `make fuzz`: every tests/fuzz/fuzz_*.c under libFuzzer, FUZZ_SECONDS each
 FUZZ_SECONDS ?= 30
 fuzz:
@@ -179,6 +185,6 @@ fuzz:
 clean:
 	rm -rf build build-*
 
-.PHONY: fuzz all deps tests check demo install install-strip uninstall deb format format-check clean
+.PHONY: boot-test fuzz all deps tests check demo install install-strip uninstall deb format format-check clean
 .SECONDARY:
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
