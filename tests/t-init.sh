@@ -68,6 +68,12 @@ check "a process ignores SIGTERM" [ -n "$stubborn" ]
 t0=$(date +%s%N)
 out=$(SVDIR=$NS "$SVBIN/svc" poweroff 2>&1); rc=$?
 expect_eq "svc poweroff as PID 1 of a container" "$rc:$out" "0:svscan: poweroff"
+# the kills wait 5 s for the TERM-proof process: svscan's files meanwhile
+if await_file "$T/svscan.err" 'sending SIGTERM to every process' 20000; then
+  expect_eq "at the kills svscan holds no file but 0 1 2 (nothing keeps a disk busy)" \
+    "$(ls "/proc/$kid/fd" 2>&1 | sort -n | tr '\n' ' ')" "0 1 2 "
+  expect_eq "at the kills svscan has left the scan directory" "$(readlink "/proc/$kid/cwd")" /
+else fail "svscan got to the kills"; fi
 await_exit 30
 t1=$(date +%s%N)
 expect_eq "the container's PID 1 exits 0 after poweroff" "$RC" 0
