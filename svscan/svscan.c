@@ -5,6 +5,7 @@
    order on SIGTERM, SIGINT (SIGPWR as PID 1) or 'q'.  SPEC §6. */
 
 #include <dirent.h>
+#include <limits.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -833,13 +834,23 @@ static uint64_t next_deadline(void)
 
 /* ---- setup ---- */
 
-static void find_supervise(void)
+/* our own binary's path: /proc/self/exe, or, without /proc (a machine's
+   .svscan/boot that mounted none), argv[0] as the kernel gives it to init
+   (/sbin/init), its symlinks resolved */
+static void find_self(char const *argv0, char *self)
 {
-  char self[SV_PATH_MAX];
-  ssize_t r = readlink("/proc/self/exe", self, sizeof self - 1);
+  ssize_t r = readlink("/proc/self/exe", self, PATH_MAX - 1);
+  if (r >= 0) { self[r] = 0; return; }
+  if (!strchr(argv0, '/'))
+    strerr_diefusys(111, "find supervise: argv[0] has no slash and readlink /proc/self/exe says");
+  if (!realpath(argv0, self)) strerr_diefusys(111, "find supervise: realpath ", argv0);
+}
+
+static void find_supervise(char const *argv0)
+{
+  char self[PATH_MAX];
   char *slash;
-  if (r < 0) strerr_diefusys(111, "readlink /proc/self/exe");
-  self[r] = 0;
+  find_self(argv0, self);
   slash = strrchr(self, '/');
   if (!slash) strerr_dief(111, "unable to find supervise: odd path to self: ", self);
   slash[1] = 0;
@@ -966,7 +977,7 @@ int main(int argc, char const *const *argv)
   init_start(dirpath); /* as PID 1 (SPEC §11); a machine's returns in a child */
   flag.pid1 = getpid() == 1;
   if (!fd_sanitize()) strerr_diefusys(111, "sanitize standard fds");
-  find_supervise();
+  find_supervise(argv[0]);
   if (chdir(dirpath) < 0) strerr_diefusys(111, "chdir to ", dirpath);
   {
     DIR *d = opendir(".");

@@ -110,6 +110,19 @@ check "a bad SVSCAN_BOOT_TIMEOUT is named" await_file "$T/svscan.err" 'ignoring 
 check "services run with a bad SVSCAN_BOOT_TIMEOUT" await_status "$NS/ilow" state=RUNNING
 kill -TERM "$UNS"; await_exit 10
 
+# ---- no /proc (a stage 1 that mounts none): supervise is found through
+# argv[0], as the kernel gives it to init
+rm -rf "$NS" "$T/stops"
+mkns ilow 100 1408
+bg unshare --pid --fork --kill-child --mount sh -c 'mount -t tmpfs none /proc && exec "$0" "$1"' \
+  "$SVBIN/svscan" "$NS" 2>"$T/svscan.err"
+UNS=$BGPID
+check "without /proc, svscan as PID 1 finds supervise through argv[0]" await_status "$NS/ilow" state=RUNNING 10000
+SVDIR=$NS "$SVBIN/svc" poweroff >/dev/null
+await_exit 20
+expect_eq "without /proc, the container's PID 1 exits 0 after poweroff" "$RC" 0
+expect_eq "without /proc, the service was stopped" "$(cat "$T/stops" 2>/dev/null)" ilow
+
 # ---- not PID 1: refused (a directory of its own: its services' cgroups
 # are not those the namespaces above used)
 rm -rf "$NS"
