@@ -120,7 +120,11 @@ UNS=$BGPID
 check "without /proc, svscan as PID 1 finds supervise through argv[0]" await_status "$NS/ilow" state=RUNNING 10000
 SVDIR=$NS "$SVBIN/svc" poweroff >/dev/null
 await_exit 20
-expect_eq "without /proc, the container's PID 1 exits 0 after poweroff" "$RC" 0
+if grep -aq __asan_init "$SVBIN/svscan"; then
+  # the sanitizer runtime reads ASAN_OPTIONS from /proc/self/environ: without
+  # /proc LeakSanitizer runs anyway, fails to list threads and exits 1
+  skip "without /proc, the container's PID 1 exits 0 after poweroff: LeakSanitizer needs /proc"
+else expect_eq "without /proc, the container's PID 1 exits 0 after poweroff" "$RC" 0; fi
 expect_eq "without /proc, the service was stopped" "$(cat "$T/stops" 2>/dev/null)" ilow
 
 # ---- not PID 1: refused (a directory of its own: its services' cgroups
