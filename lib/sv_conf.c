@@ -39,6 +39,7 @@ void sv_conf_defaults(sv_conf *c)
   c->healthtimeout_ms = 10000;
   c->healthretries = 3;
   c->finish_timeout_ms = 5000;
+  c->event_timeout_ms = 5000;
 }
 
 /* ASCII case-insensitive equality: libc's strcasecmp goes through the
@@ -401,6 +402,9 @@ static int load_s6_files(sv_conf *c, char const *svdir, char *err)
   }
   if ((r = read_small(svdir, "timeout-finish", v, sizeof v))) {
     if (r < 0 || !scan_number(trim(v), &c->finish_timeout_ms) || c->finish_timeout_ms > SV_DURATION_MAX_MS) { snprintf(err, SV_ERR_MAX, "timeout-finish: bad value"); return 0; }
+  }
+  if ((r = read_small(svdir, "timeout-event", v, sizeof v))) {
+    if (r < 0 || !scan_number(trim(v), &c->event_timeout_ms) || c->event_timeout_ms > SV_DURATION_MAX_MS) { snprintf(err, SV_ERR_MAX, "timeout-event: bad value"); return 0; }
   }
   if ((r = read_small(svdir, "down-signal", v, sizeof v)) && !(c->set & SV_SET_STOPSIGNAL)) {
     if (r < 0 || !(c->stopsignal = sv_signal_scan(trim(v)))) { snprintf(err, SV_ERR_MAX, "down-signal: bad value"); return 0; }

@@ -81,6 +81,7 @@ static void announce(void)
   st.health = health_state();
   sv_strjoin(st.healthlog, sizeof st.healthlog, health_log(), (char *)0);
   if (!sv_status_writeat(statefd, &st)) strerr_warnwusys("write ", svpath, "/", statedir, "/status");
+  events_publish(&st);
 }
 
 static void set_state(enum sv_state s)
@@ -569,7 +570,7 @@ static void reap(void)
     else {
       int h = health_reaped(r, wstat);
       if (h >= 0) health_outcome(h);
-      else if (!outputs_reaped(r, wstat)) others = 1;
+      else if (!outputs_reaped(r, wstat) && !events_reaped(r, wstat)) others = 1;
     }
   }
   if (others) check_leftover();
@@ -782,6 +783,7 @@ static void handle_timers(void)
   }
   outputs_timer(now);
   if (watchdog_timer(now)) on_watchdog();
+  events_timer(now);
   health_outcome(health_timer(conf, svpath, instance, now));
   if (t_start && now >= t_start && settled() && want_running()) trystart();
 }
@@ -789,7 +791,7 @@ static void handle_timers(void)
 static uint64_t earliest_deadline(void)
 {
   uint64_t const ts[] = { t_running, t_kill, t_start, t_finish_kill, t_leftover, t_recheck, t_hook, outputs_deadline(),
-                          health_deadline(), watchdog_deadline() };
+                          health_deadline(), watchdog_deadline(), events_deadline() };
   uint64_t e = 0;
   for (unsigned i = 0; i < sizeof ts / sizeof *ts; i++)
     if (ts[i] && (!e || ts[i] < e)) e = ts[i];
@@ -988,6 +990,7 @@ int main(int argc, char const *const *argv)
   prctl(PR_SET_CHILD_SUBREAPER, 1);
   tain_now_set_stopwatch_g();
   sv_boot_id(st.boot);
+  events_init(statefd, conf, svpath, statedir, argv[argc - 1], svname, instance);
   {
     /* loaded before adoption: an adopted run is stopped with its own
        stopsignal and stopwaitsecs */
@@ -1002,7 +1005,7 @@ int main(int argc, char const *const *argv)
     unsigned n = 2, inotif = 0, ipidfd = 0, ireport = 0, ifinreport = 0, ideps = 0, isched = 0, ihealth = 0, inotify = 0;
     tain deadline;
     int r;
-    if (flag.exit && settled()) break;
+    if (flag.exit && settled() && !events_draining()) break;
     x[0].fd = sigfd, x[0].events = IOPAUSE_READ;
     x[1].fd = ctlfd, x[1].events = IOPAUSE_READ;
     if (notiffd >= 0) { inotif = n; x[n].fd = notiffd; x[n++].events = IOPAUSE_READ; }

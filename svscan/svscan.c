@@ -969,6 +969,15 @@ static void watchlist(void)
   else if (!t_adopted) t_adopted = sv_now_ms() + RESTART_MIN_MS;
 }
 
+/* SV_SCANDIR, absolute, for every supervise (and so every service): a
+   supervise runs SV_SCANDIR/.svscan/event on each transition (SPEC §9) */
+static void export_scandir(void)
+{
+  char cwd[SV_PATH_MAX];
+  if (!getcwd(cwd, sizeof cwd)) strerr_diefusys(111, "getcwd in ", dirpath);
+  if (setenv("SV_SCANDIR", cwd, 1) < 0) strerr_diefusys(111, "set SV_SCANDIR");
+}
+
 int main(int argc, char const *const *argv)
 {
   iopause_fd *x;
@@ -979,6 +988,7 @@ int main(int argc, char const *const *argv)
   if (!fd_sanitize()) strerr_diefusys(111, "sanitize standard fds");
   find_supervise(argv[0]);
   if (chdir(dirpath) < 0) strerr_diefusys(111, "chdir to ", dirpath);
+  export_scandir();
   {
     DIR *d = opendir(".");
     if (!d) strerr_diefusys(111, "read directory ", dirpath);
