@@ -67,7 +67,7 @@ static struct {
 /* ---- the queue and the hook running ---- */
 
 static event queue[QUEUE_MAX];
-static unsigned qhead, qlen, dropped;
+static unsigned qhead, qlen;
 static int overflow_said; /* the current overflow was warned about */
 static event cur;         /* being delivered, while stage < 2 */
 static unsigned stage = 2; /* next hook of cur to run: 0, 1; 2 done */
@@ -295,10 +295,12 @@ static void deliver(void)
 static void enqueue(event const *e)
 {
   if (qlen == QUEUE_MAX) {
-    /* the oldest goes: the newest say most about now */
+    /* the oldest goes (the newest say most about now); the one after it
+       counts what is missing before it */
+    unsigned lost = queue[qhead].dropped + 1;
     qhead = (qhead + 1) % QUEUE_MAX;
     qlen--;
-    dropped++;
+    queue[qhead].dropped += lost;
     if (!overflow_said) {
       char num[22];
       strerr_warnw(evname, ": event hook too slow, ", sv_u64(num, QUEUE_MAX), " events queued: dropping the oldest");
@@ -306,8 +308,6 @@ static void enqueue(event const *e)
     overflow_said = 1;
   }
   queue[(qhead + qlen) % QUEUE_MAX] = *e;
-  queue[(qhead + qlen) % QUEUE_MAX].dropped = dropped;
-  dropped = 0;
   qlen++;
 }
 
