@@ -40,7 +40,7 @@ typedef struct event_s event;
 struct event_s {
   uint64_t wall_ms;
   pid_t pid;
-  unsigned restarts, dropped; /* dropped: events lost just before this one */
+  unsigned restarts, failures, dropped; /* dropped: events lost just before this one */
   int newstate, oldstate;
   enum sv_health health;
   char lastexit[32];
@@ -248,6 +248,7 @@ static void exec_hook(char const *path, event const *e)
   put_env("SV_LASTEXIT", e->lastexit);
   put_env("SV_PID", sv_i64(num, e->pid));
   put_env("SV_RESTARTS", sv_u64(num, e->restarts));
+  put_env("SV_FAILURES", sv_u64(num, e->failures));
   put_env("SV_HEALTH", sv_health_name(e->health));
   put_env("SV_TIME", iso_time(when, e->wall_ms));
   put_env("SV_DROPPED", sv_u64(num, e->dropped));
@@ -351,6 +352,7 @@ void events_publish(sv_status const *st)
   e.wall_ms = sv_wall_ms();
   e.pid = st->pid;
   e.restarts = st->restarts;
+  e.failures = st->failures;
   e.dropped = 0;
   e.newstate = (int)st->state;
   e.oldstate = published.state;
