@@ -368,9 +368,10 @@ void events_publish(sv_status const *st)
   published.state = e.newstate;
   published.unhealthy = unhealthy;
   published.pid = st->pid;
-  history_add(&e);
+  /* the hook first: its fork and exec overlap the history's write */
   enqueue(&e);
   deliver();
+  history_add(&e);
 }
 
 int events_reaped(pid_t pid, int wstat)
