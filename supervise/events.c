@@ -87,7 +87,7 @@ static char const *state_word(int s)
   return s == NOSTATE ? "NONE" : sv_state_name((enum sv_state)s);
 }
 
-/* 2026-12-05T20:34:18.123Z; buf >= 32 */
+/* 2026-12-05T20:34:18.123Z; buf >= 32 (by hand: supervise keeps stdio out) */
 static char *iso_time(char *buf, uint64_t wall_ms)
 {
   time_t t = (time_t)(wall_ms / 1000);
