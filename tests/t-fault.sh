@@ -10,11 +10,15 @@ fault_cleanup() {
   local m
   # the processes first, then the mounts under $T: a blocked svlog must not
   # keep a mount busy, and rm -rf must meet neither a mount nor chattr +i
-  for m in "${IMMUTABLE[@]}"; do chattr -i "$m" 2>/dev/null; done
-  { for m in "${PIDS[@]}"; do kill -KILL "$m"; done; wait; } 2>/dev/null
-  kill_recorded_services
-  for m in "${MOUNTS[@]}"; do umount -l "$m" 2>/dev/null; done
-  cleanup
+  # (stderr aside: bash's "Killed" lines for our own kills are no news)
+  {
+    for m in "${IMMUTABLE[@]}"; do chattr -i "$m"; done
+    for m in "${PIDS[@]}"; do kill -KILL "$m"; done
+    wait
+    kill_recorded_services
+    for m in "${MOUNTS[@]}"; do umount -l "$m"; done
+    cleanup
+  } 2>/dev/null
 }
 trap fault_cleanup EXIT
 # tmpfs DIR SIZE: a small tmpfs on DIR, unmounted at exit
@@ -108,7 +112,8 @@ for d in talk/log talk calm/log calm; do
   check "kill -9 supervise of $d: a new one adopts the running pid" \
     eval 'new_supervisor "$SVDIR/$d" "$s" && [ "$(statusval "$SVDIR/$d" pid)" = "$p" ]'
 done
-{ kill -KILL "$SCAN"; await_pid_gone "$SCAN"; wait "$SCAN"; } 2>/dev/null
+disown "$SCAN" # no "Killed" line from bash
+kill -KILL "$SCAN"; await_pid_gone "$SCAN"
 start_svscan 2
 check "kill -9 svscan: the new svscan takes the tree over" await_file "$T/svscan2.err" "took over the log pipe of talk" 10000
 for d in talk calm; do
