@@ -65,6 +65,7 @@ static outfds outs = { -1, -1 };
 
 /* deadlines on the boot clock, in ms; 0 = unset */
 static uint64_t t_running, t_kill, t_start, t_finish_kill, t_leftover, t_recheck, t_hook;
+static uint64_t t_status; /* the status file could not be written: the next try */
 static uint64_t first_failure_ms;
 
 static struct {
@@ -80,7 +81,16 @@ static void announce(void)
   st.supervisor = getpid();
   st.health = health_state();
   sv_strjoin(st.healthlog, sizeof st.healthlog, health_log(), (char *)0);
-  if (!sv_status_writeat(statefd, &st)) strerr_warnwusys("write ", svpath, "/", statedir, "/status");
+  if (sv_status_writeat(statefd, &st)) {
+    if (t_status) strerr_warni("wrote ", svpath, "/", statedir, "/status again");
+    t_status = 0;
+  } else {
+    /* a read-only or full state directory, EMFILE: one warning, then the
+       latest status again every second until it is written (handle_timers) */
+    if (!t_status)
+      strerr_warnw("unable to write ", svpath, "/", statedir, "/status: ", strerror(errno), " (retrying every second)");
+    t_status = sv_now_ms() + 1000;
+  }
   events_publish(&st);
 }
 
@@ -108,12 +118,13 @@ static int has_file(char const *name)
 static void fail_start(char const *why);
 static void proceed(void);
 
-/* reloads conf: 1 ok, 0 bad (FATAL with the reason) */
-static int reload_conf(void)
+/* reloads conf: 1 ok, 0 bad (FATAL with the reason), -1 unreadable for
+   now (EMFILE...: err says why; a failed start, retried) */
+static int reload_conf(char *err)
 {
-  char err[SV_ERR_MAX];
   int r = sv_conf_load(conf, ".", err);
-  if (r <= 0) {
+  if (r < 0) return -1;
+  if (!r) {
     strerr_warnw(svpath, "/", err);
     set_state(SV_FATAL);
     sv_strjoin(st.reason, sizeof st.reason, err, (char *)0);
@@ -150,10 +161,10 @@ static void trystart(void)
   pid_t pid;
   char err[SV_ERR_MAX];
   t_start = 0;
-  if (!reload_conf()) {
-    flag.autostart = 0;
-    announce();
-    return;
+  switch (reload_conf(err)) {
+    case -1: flag.autostart = 0; fail_start(err); return;
+    case 0: flag.autostart = 0; announce(); return;
+    default: break;
   }
   {
     int d = depends_check(conf, svpath, err);
@@ -781,6 +792,7 @@ static void handle_timers(void)
     t_recheck = leftover ? now + 250 : 0;
     check_leftover();
   }
+  if (t_status && now >= t_status) announce();
   outputs_timer(now);
   if (watchdog_timer(now)) on_watchdog();
   events_timer(now);
@@ -790,8 +802,8 @@ static void handle_timers(void)
 
 static uint64_t earliest_deadline(void)
 {
-  uint64_t const ts[] = { t_running, t_kill, t_start, t_finish_kill, t_leftover, t_recheck, t_hook, outputs_deadline(),
-                          health_deadline(), watchdog_deadline(), events_deadline() };
+  uint64_t const ts[] = { t_running, t_kill,     t_start,           t_finish_kill,      t_leftover,        t_recheck,
+                          t_hook,    t_status,   outputs_deadline(), health_deadline(), watchdog_deadline(), events_deadline() };
   uint64_t e = 0;
   for (unsigned i = 0; i < sizeof ts / sizeof *ts; i++)
     if (ts[i] && (!e || ts[i] < e)) e = ts[i];

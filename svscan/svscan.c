@@ -272,7 +272,9 @@ static int takeover(service *s, proc *p, int instance, uint64_t now)
   h = tk_holder(dir);
   if (!h) return 0;
   if (h < 0 || is_ours(h)) {
-    if (!p->heldwarn) strerr_warnw(dirpath, "/", dir, "/lock is held by a process svscan cannot take over: waiting");
+    /* one warning per wait, whatever its cause (EMFILE is no stranger) */
+    if (!p->heldwarn && h == -2) strerr_warnw("unable to check ", dirpath, "/", dir, "/lock: ", strerror(errno), " (retrying every second)");
+    else if (!p->heldwarn) strerr_warnw(dirpath, "/", dir, "/lock is held by a process svscan cannot take over: waiting");
     p->heldwarn = 1;
     p->pid = 0;
     p->t = now + RESTART_MIN_MS;
@@ -692,6 +694,10 @@ static int duplicate(service const *s)
 }
 
 /* new directories start, removed or renamed ones stop: 1 ok, 0 unreadable */
+/* a rescan that could not read the directory (EMFILE...): retried then,
+   after one warning */
+static uint64_t t_rescan;
+
 static int rescan(void)
 {
   DIR *d;
@@ -705,10 +711,13 @@ static int rescan(void)
   for (unsigned i = 0; i < nlive; i++) tab[i].seen = 0;
   d = opendir(".");
   if (!d) {
-    strerr_warnwusys("read directory ", dirpath);
+    if (!t_rescan) strerr_warnw("unable to read directory ", dirpath, ": ", strerror(errno), " (retrying every second)");
+    t_rescan = sv_now_ms() + 1000;
     for (unsigned i = 0; i < nlive; i++) tab[i].seen = 1;
     return 0;
   }
+  if (t_rescan) strerr_warni("read directory ", dirpath, " again: rescanning");
+  t_rescan = 0;
   for (;;) {
     struct stat st;
     service key, *s;
@@ -781,6 +790,7 @@ static void handle_timers(void)
     flag.rescan = 1;
     t_poll = now + poll_ms;
   }
+  if (t_rescan && now >= t_rescan) flag.rescan = 1;
   if (!ngone) return;
   for (unsigned i = 0; i < ntab; i++) {
     proc *l = &tab[i].log;
@@ -820,6 +830,7 @@ static uint64_t next_deadline(void)
 {
   uint64_t e = poll_ms ? t_poll : 0;
   e = earliest(e, t_adopted);
+  e = earliest(e, t_rescan);
   for (unsigned i = 0; i < ntab; i++) {
     service const *s = tab + i;
     if (s->gone) { if (s->log.pid && s->log.stopping) e = earliest(e, s->log.t); continue; }
