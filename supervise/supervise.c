@@ -802,8 +802,8 @@ static void handle_timers(void)
 
 static uint64_t earliest_deadline(void)
 {
-  uint64_t const ts[] = { t_running, t_kill,     t_start,           t_finish_kill,      t_leftover,        t_recheck,
-                          t_hook,    t_status,   outputs_deadline(), health_deadline(), watchdog_deadline(), events_deadline() };
+  uint64_t const ts[] = { t_running, t_kill, t_start, t_finish_kill, t_leftover, t_recheck, t_hook, t_status,
+                          outputs_deadline(), health_deadline(), watchdog_deadline(), events_deadline() };
   uint64_t e = 0;
   for (unsigned i = 0; i < sizeof ts / sizeof *ts; i++)
     if (ts[i] && (!e || ts[i] < e)) e = ts[i];
