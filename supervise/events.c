@@ -129,25 +129,35 @@ static void history_push(char const *line, size_t len)
   historylen[slot] = len + 1;
 }
 
+static int history_unwritten; /* the last write failed: the memory copy is newer */
+
+/* one warning while the state directory refuses writes, not one per event */
+static void history_failed(char const *what)
+{
+  if (!history_unwritten)
+    strerr_warnwusys(what, svpath, "/", statedir, "/history.new (written again with the status file)");
+  history_unwritten = 1;
+}
+
 /* history.new, then rename: a reader sees the old file or the new one */
 static void history_write(void)
 {
   struct iovec v[HISTORY_MAX];
   int fd = sv_create_at(statefd, "history.new", 0644);
-  if (fd < 0) { strerr_warnwusys("write ", svpath, "/", statedir, "/history.new"); return; }
+  if (fd < 0) { history_failed("write "); return; }
   for (unsigned i = 0; i < hcount; i++) {
     unsigned k = (hhead + i) % HISTORY_MAX;
     v[i].iov_base = history[k];
     v[i].iov_len = historylen[k];
   }
   if (hcount && writev(fd, v, (int)hcount) < 0) {
-    strerr_warnwusys("write ", svpath, "/", statedir, "/history.new");
+    history_failed("write ");
     fd_close(fd);
     return;
   }
   fd_close(fd);
-  if (renameat(statefd, "history.new", statefd, "history") < 0)
-    strerr_warnwusys("rename ", svpath, "/", statedir, "/history.new");
+  if (renameat(statefd, "history.new", statefd, "history") < 0) { history_failed("rename "); return; }
+  history_unwritten = 0;
 }
 
 static void history_add(event const *e)
@@ -347,6 +357,8 @@ void events_publish(sv_status const *st)
   event e;
   if ((int)st->state == published.state && unhealthy == published.unhealthy) {
     published.pid = st->pid;
+    /* supervise retries a status it could not write: the history goes with it */
+    if (history_unwritten) history_write();
     return;
   }
   e.wall_ms = sv_wall_ms();

@@ -146,7 +146,7 @@ prlimit --pid "$SUP" --nofile=1024:
 check "EMFILE supervise: the service runs again once the limit goes" \
   eval 'await_lines "$T/em.pids" 2 && [ "$(wc -l < "$T/em.pids")" = 2 ] && await_status "$SVDIR/em" "pid=$(tail -1 "$T/em.pids")" 5000 && await_status "$SVDIR/em" state=RUNNING'
 expect_eq "EMFILE supervise: one line per error, each naming it" \
-  "$(grep -vc '^supervise: \(warning: \(em: unable to read ./conf\|unable to write .*/em/supervise/status\): Too many open files\|info: wrote .*/em/supervise/status again$\)' "$T/em.err")" 0
+  "$(grep -vc '^supervise: \(warning: \(em: unable to read ./conf\|unable to write .*/em/supervise/status\|unable to write .*/em/supervise/history.new (written again with the status file)\): Too many open files\|info: wrote .*/em/supervise/status again$\)' "$T/em.err")" 0
 expect_eq "EMFILE supervise: one status warning, not one per change" "$(grep -c 'status: Too many open files (retrying every second)$' "$T/em.err")" 1
 svc -d -w D -T 5000 "$SVDIR/em" >/dev/null
 
@@ -211,14 +211,19 @@ done
 check "read-only status: the service restarted anyway" test "$(wc -l < "$T/ro.pids")" = 3
 check "read-only status: the file still says the first run" await_status "$SVDIR/ro" "pid=$(head -1 "$T/ro.pids")" 100
 sleep 2.5 # two retries happen meanwhile: they must stay silent
-expect_eq "read-only status: one warning, not a flood" "$(grep -c warning "$T/ro.err")" 1
-expect_match "read-only status: the warning says what and why" "$(grep warning "$T/ro.err")" \
+expect_eq "read-only status: one warning, not a flood" "$(grep -c 'warning: .*/status: ' "$T/ro.err")" 1
+expect_eq "read-only status: one for the history, not one per event" "$(grep -c 'warning: .*/history.new ' "$T/ro.err")" 1
+expect_eq "read-only status: no other warning" "$(grep -c warning "$T/ro.err")" 2
+expect_match "read-only status: the warning says what and why" "$(grep 'warning: .*/status: ' "$T/ro.err")" \
   '^supervise: warning: unable to write .*/ro/supervise/status: Operation not permitted \(retrying every second\)$'
 chattr -i "$SVDIR/ro/supervise"
 check "read-only status: written within about a second once writable" \
   await_status "$SVDIR/ro" "pid=$(tail -1 "$T/ro.pids")" 2500
 expect_eq "read-only status: nothing lost (state, starts)" \
   "$(statusval "$SVDIR/ro" state) $(statusval "$SVDIR/ro" starts)" "RUNNING 3"
+# the two restarts made while nothing could be written are in it, and it ends RUNNING
+check "read-only status: the history is written again with it" \
+  eval '[ "$(cut -d" " -f2 "$SVDIR/ro/supervise/history" | grep -c "^STOPPING$")" = 2 ] && [ "$(tail -n1 "$SVDIR/ro/supervise/history" | cut -d" " -f2)" = RUNNING ]'
 check "read-only status: says it is written again" grep -q '^supervise: info: wrote .*/ro/supervise/status again$' "$T/ro.err"
 check "read-only status: svc -w works again" svc -d -w D -T 5000 "$SVDIR/ro"
 fi
