@@ -71,9 +71,9 @@ expect_eq "symlink: its target untouched by supervise" "$(cat "$T/target") $(sta
 # no beat needed while STARTING, nor after STOPPING=1 (stopped by SIGKILL after
 # stopwaitsecs, never by the watchdog)
 mksv late "sleep 1; $NS STOPPING=1; exec sleep 1000"
-printf 'notify=systemd\nwatchdog=300ms\nstartsecs=5\nstopwaitsecs=1\nautorestart=never\n' > "$SVDIR/late/conf"
+printf 'notify=systemd\nwatchdog=300ms\nstartsecs=60\nstopwaitsecs=1\nautorestart=never\n' > "$SVDIR/late/conf"
 supervise_bg "$SVDIR/late"
-check "STOPPING=1 while STARTING: STOPPING" await_status "$SVDIR/late" state=STOPPING 5000
+check "STOPPING=1 while STARTING: STOPPING" await_status "$SVDIR/late" state=STOPPING 20000
 check "STOPPING=1: EXITED" await_status "$SVDIR/late" state=EXITED 8000
 expect_eq "STOPPING=1: SIGKILL after stopwaitsecs, no watchdog" "$(statusval "$SVDIR/late" lastexit) [$(statusval "$SVDIR/late" reason)]" "signal KILL []"
 
