@@ -3,7 +3,9 @@
 #include <unistd.h>
 
 #include <skalibs/djbunix.h>
+#include <skalibs/tai.h>
 
+#include "sv_clock.h"
 #include "sv_control.h"
 #include "sv_daemon.h"
 #include "sv_statedir.h"
@@ -63,4 +65,16 @@ void sv_daemon_child_signals(sigset_t const *blocked)
   sigprocmask(SIG_SETMASK, blocked ? blocked : &none, 0);
   for (int i = 1; i < NSIG; i++)
     if (i != SIGKILL && i != SIGSTOP) signal(i, SIG_DFL);
+}
+
+void sv_deadline_g(tain *deadline, uint64_t e)
+{
+  uint64_t now, ms;
+  tain rel;
+  if (!e) { tain_add_g(deadline, &tain_infinite_relative); return; }
+  now = sv_now_ms();
+  ms = e > now ? e - now : 0;
+  if (ms > SV_WAIT_STEP_MS) ms = SV_WAIT_STEP_MS;
+  tain_from_millisecs(&rel, (int)ms);
+  tain_add_g(deadline, &rel);
 }

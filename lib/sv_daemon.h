@@ -3,13 +3,13 @@
    directory, the control drain loop, the sibling program it starts, the
    signal state a child gets before exec.  Nothing here exits: each
    function says what failed and the daemon dies with its own message.
-   Signals go through lib/sv_signals, deadlines through sv_deadline_g
-   (lib/sv_clock: boot-clock ms to a tain, clamped to iopause's range). */
+   Signals go through lib/sv_signals. */
 #ifndef SV_DAEMON_H
 #define SV_DAEMON_H
 
 #include <signal.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* takes DIRFD/lock (held for the life of the process), then listens on
    DIRFD/control (sv_control_listen_at): 1 ok (*ctlfd set), 0 another
@@ -27,6 +27,14 @@ extern int sv_daemon_drain(int fd, void (*handle)(char const *buf, size_t n));
    found in PATH), executable: 1 ok, 0 no such path (errno: ENAMETOOLONG,
    or EINVAL for an odd /proc/self/exe), -1 error (errno) */
 extern int sv_daemon_sibling(char *buf, size_t len, char const *name);
+
+/* the longest single wait: iopause takes an int of ms (24.8 days); a
+   later deadline is waited for in steps, each waking to look again */
+#define SV_WAIT_STEP_MS 86400000u
+/* sets *deadline (a skalibs tain on the stopwatch of tain_now_g) to
+   boot-clock ms e, at most SV_WAIT_STEP_MS away; e = 0: no deadline */
+struct tain_s;
+extern void sv_deadline_g(struct tain_s *deadline, uint64_t e);
 
 /* in a child before exec: the signal mask becomes *blocked (empty when
    null) and every disposition the default, whatever whoever started the

@@ -246,11 +246,17 @@ void procs_timers(uint64_t now)
 {
   if (t_finish_kill && now >= t_finish_kill) {
     t_finish_kill = 0;
-    if (st.finish) { strerr_warnw(svname, ": finish took too long, sending SIGKILL"); signal_group(st.finish, SIGKILL); }
+    if (st.finish) {
+      strerr_warnw(svname, ": finish took too long, sending SIGKILL");
+      signal_group(st.finish, SIGKILL);
+    }
   }
   if (t_hook && now >= t_hook) {
     t_hook = 0;
-    if (hookpid) { strerr_warnw(svname, ": stop hook took longer than stopwaitsecs, sending SIGKILL"); signal_group(hookpid, SIGKILL); }
+    if (hookpid) {
+      strerr_warnw(svname, ": stop hook took longer than stopwaitsecs, sending SIGKILL");
+      signal_group(hookpid, SIGKILL);
+    }
   }
   if (t_leftover && now >= t_leftover) {
     /* SIGKILL; our children's deaths wake us (we are their subreaper), the

@@ -109,7 +109,8 @@ static void claim(void)
   char const *what;
   int r;
   statefd = sv_statedir_open(statedir, 0755);
-  if (statefd < 0 && errno == ELOOP) strerr_dief(100, "unable to open ", svpath, "/", statedir, ": a symlink not owned by root");
+  if (statefd < 0 && errno == ELOOP)
+    strerr_dief(100, "unable to open ", svpath, "/", statedir, ": a symlink not owned by root");
   if (statefd < 0) strerr_diefusys(111, "open ", svpath, "/", statedir);
   r = sv_daemon_claim_at(statefd, &ctlfd, &what);
   if (r > 0) return;
@@ -131,7 +132,8 @@ static int status_trustworthy(sv_status const *old)
   sv_procstat p;
   if (fstatat(statefd, "status", &s, AT_SYMLINK_NOFOLLOW) < 0) return 0;
   if (!S_ISREG(s.st_mode) || s.st_uid != geteuid()) return 0;
-  if (old->boot[0] ? strcmp(old->boot, st.boot) != 0 : (uint64_t)s.st_mtime * 1000 < sv_wall_ms() - sv_now_ms()) return 0;
+  if (old->boot[0] ? strcmp(old->boot, st.boot) != 0 : (uint64_t)s.st_mtime * 1000 < sv_wall_ms() - sv_now_ms())
+    return 0;
   /* a run is a session leader: supervise starts it with setsid */
   if (!sv_procstat_read(sv_i64(num, old->pid), &p) || p.session != old->pid) return 0;
   return old->pidstart && !sv_procstat_dead(&p) && p.starttime == old->pidstart;
@@ -181,11 +183,13 @@ static void parse_args(int argc, char const *const *argv)
     base = base && base[1] ? base + 1 : svpath;
     char num[22];
     if (strlen(base) > 250) base += strlen(base) - 250;
-    sv_strjoin(svname, sizeof svname, base, instance >= 0 ? "@" : "", instance >= 0 ? sv_i64(num, instance) : "", (char *)0);
+    sv_strjoin(svname, sizeof svname, base, instance >= 0 ? "@" : "", instance >= 0 ? sv_i64(num, instance) : "",
+               (char *)0);
   }
   {
     char num[22];
-    sv_strjoin(statedir, sizeof statedir, "supervise", instance >= 0 ? "@" : "", instance >= 0 ? sv_i64(num, instance) : "", (char *)0);
+    sv_strjoin(statedir, sizeof statedir, "supervise", instance >= 0 ? "@" : "",
+               instance >= 0 ? sv_i64(num, instance) : "", (char *)0);
   }
 }
 

@@ -973,22 +973,13 @@ int main(int argc, char const *const *argv)
   if (poll_ms) t_poll = sv_now_ms() + poll_ms;
 
   for (;;) {
-    uint64_t e;
     tain deadline;
     if (flag.rescan) { flag.rescan = 0; rescan(); }
     if (flag.quitting && quit_step()) break;
     launch();
     watchlist();
     x = xs;
-    e = next_deadline();
-    if (e) {
-      uint64_t now = sv_now_ms();
-      tain rel;
-      uint64_t ms = e > now ? e - now : 0;
-      /* a far deadline is a wakeup a day later: iopause takes an int */
-      tain_from_millisecs(&rel, ms > 86400000 ? 86400000 : (int)ms);
-      tain_add_g(&deadline, &rel);
-    } else tain_add_g(&deadline, &tain_infinite_relative);
+    sv_deadline_g(&deadline, next_deadline());
     x[0].fd = sigfd, x[0].events = IOPAUSE_READ;
     x[1].fd = ctlfd, x[1].events = IOPAUSE_READ;
     if (iopause_g(x, nxs, &deadline) < 0) strerr_diefusys(111, "iopause");
