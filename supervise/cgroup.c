@@ -133,6 +133,16 @@ void cgroup_prepare(sv_conf const *c, char const *svpath, int instance, char con
   }
 }
 
+/* a run left by a supervise that died: its cgroup (made by that
+   supervise, at the same path) still holds what escaped its group */
+void cgroup_adopt(char const *svpath, int instance)
+{
+  struct stat s;
+  if (procsfd >= 0) { close(procsfd); procsfd = -1; }
+  have = sv_cgroup_path(cgpath, sizeof cgpath, svpath, instance)
+    && lstat(cgpath, &s) == 0 && S_ISDIR(s.st_mode);
+}
+
 int cgroup_join(void)
 {
   if (procsfd < 0) return 0;

@@ -146,6 +146,7 @@ static void adopt_or_forget(void)
   sv_status old;
   if (sv_status_read(statedir, &old) <= 0 || !old.pid) return;
   if (!status_trustworthy(&old) || !procs_adopt(old.pid)) return;
+  cgroup_adopt(svpath, instance);
   st.pid = old.pid;
   st.pidstart = old.pidstart;
   st.started_ms = old.started_ms;

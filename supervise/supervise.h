@@ -74,6 +74,8 @@ extern int limits_apply(sv_res const *r, char const **what);
 extern void cgroup_prepare(sv_conf const *c, char const *svpath, int instance, char const *svname);
 /* in the child: joins the cgroup made by cgroup_prepare: 0 ok or none, -1 (errno) */
 extern int cgroup_join(void);
+/* after adopting a run: the cgroup a previous supervise made for it, if any */
+extern void cgroup_adopt(char const *svpath, int instance);
 /* in supervise after the fork: the child has its copy */
 extern void cgroup_spawned(void);
 /* does a process remain in the service's cgroup */

@@ -27,6 +27,24 @@ svc -d -w D -T 5000 "$SVDIR/esc"; expect_eq "escape: svc -d -w D" $? 0
 check "escape: the setsid daemon is gone after the stop" await_pid_gone "$d" 5000
 check "escape: cgroup removed when down" test ! -e "$cg"
 
+# supervise killed -9: the new one adopts the run and its cgroup, so a stop
+# still ends the setsid daemon
+mksv esca 'setsid sleep 1000 & echo $! > '"$T"'/esca.daemon
+exec sleep 1000'
+printf 'startsecs=0\nstopwaitsecs=2\n' > "$SVDIR/esca/conf"
+supervise_bg "$SVDIR/esca"; old=$BGPID
+check "adopt: running" await_status "$SVDIR/esca" state=RUNNING
+check "adopt: daemon started" await_file "$T/esca.daemon" ""
+d=$(cat "$T/esca.daemon"); PIDS+=("$d")
+pid=$(statusval "$SVDIR/esca" pid)
+kill -KILL "$old"; await_pid_gone "$old"
+supervise_bg "$SVDIR/esca"
+await_supervised "$SVDIR/esca"
+expect_eq "adopt: same run" "$(statusval "$SVDIR/esca" pid)" "$pid"
+svc -d -w D -T 5000 "$SVDIR/esca"; expect_eq "adopt: svc -d -w D" $? 0
+check "adopt: the setsid daemon is gone after the stop" await_pid_gone "$d" 5000
+check "adopt: cgroup removed when down" test ! -e "$hier/svkit/$(leaf "$SVDIR/esca")"
+
 # run exits by itself and leaves a setsid daemon: it goes too, no second copy beside the next run
 mksv esc2 'setsid sleep 1000 & echo $! >> '"$T"'/esc2.daemon
 exit 0'
