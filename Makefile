@@ -1,10 +1,55 @@
 # svkit — build, test, install.  `make`, `make check`, `make demo`, `make install`.
 # Every program folder's *.c files link into one binary; lib/ is shared by all.
+#
+# Packagers (Buildroot, Yocto, Debian): CC, CFLAGS, CPPFLAGS, LDFLAGS, LDLIBS
+# given on the command line or in the environment add to svkit's own flags
+# (SV_*), they never replace them.  SKALIBS_INCLUDE / SKALIBS_LIB point at a
+# skalibs that is not in the compiler's default paths.  `make` and
+# `make install` never install anything with apt (only demo and check offer to).
 
-CC      ?= cc
-CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c99 -D_GNU_SOURCE -Wall -Wextra -Ilib -MMD -MP
-LDLIBS  += -lskarnet
+VERSION := $(shell cat VERSION)
+
+# CROSS=aarch64-linux-gnu- picks that toolchain and its own build directory
+# (build-aarch64); MUSL=1 a static build with musl-gcc against the skalibs
+# that package/musl-build makes in build-musl/skalibs.
+CROSS   ?=
+ifeq ($(MUSL),1)
+ifeq ($(origin CC),default)
+CC      := musl-gcc
+endif
+B       ?= build-musl
+SKALIBS_INCLUDE ?= $(B)/skalibs/include
+SKALIBS_LIB     ?= $(B)/skalibs/lib
+# musl-gcc sees no kernel headers: package/musl-build links them here
+SV_CPPFLAGS_MUSL := -isystem $(B)/kernel-headers
+SV_LDFLAGS_MUSL  := -static
+else ifneq ($(CROSS),)
+ifeq ($(origin CC),default)
+CC      := $(CROSS)gcc
+endif
+B       ?= build-$(firstword $(subst -, ,$(CROSS)))
+endif
+ifeq ($(origin AR),default)
+AR      := $(CROSS)ar
+endif
+STRIP   ?= $(CROSS)strip
+
+# (-O1 under SAN=1, as sanitizer builds usually are)
+CFLAGS  ?= $(if $(filter 1,$(SAN)),-O1 -g,-O2 -g)
+CPPFLAGS ?=
+LDFLAGS ?=
+LDLIBS  ?=
+SKALIBS_INCLUDE ?=
+SKALIBS_LIB ?=
+# the scan directory svscan and svc use when neither an argument nor $SVDIR says
+SVDIR_DEFAULT ?= /etc/sv
+
+# svkit's own flags: whatever the user gives comes after them
+SV_CPPFLAGS := -D_GNU_SOURCE -Ilib $(if $(SKALIBS_INCLUDE),-I$(SKALIBS_INCLUDE)) $(SV_CPPFLAGS_MUSL)
+SV_CFLAGS   := -std=c99 -Wall -Wextra -MMD -MP
+SV_LDFLAGS  := $(if $(SKALIBS_LIB),-L$(SKALIBS_LIB)) $(SV_LDFLAGS_MUSL)
+SV_LDLIBS   := -lskarnet
+
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
@@ -12,13 +57,13 @@ MANDIR  ?= $(PREFIX)/share/man
 # `make SAN=1 check` builds and tests with ASan+UBSan in a separate tree.
 ifeq ($(SAN),1)
 B       ?= build-san
-CFLAGS  += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
-LDFLAGS += -fsanitize=address,undefined
+SV_CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+SV_LDFLAGS += -fsanitize=address,undefined
 else
 B       ?= build
 endif
 ifeq ($(STATIC),1)
-LDFLAGS += -static
+SV_LDFLAGS += -static
 endif
 
 # program name:folder
@@ -36,12 +81,25 @@ UNITS     := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(wildcard tests/unit/*
 
 all: deps $(BINS)
 
+# never installs: prints the apt-get command (demo and check pass --install)
 deps:
-	@sh package/check-deps
+	@CC="$(CC)" CROSS="$(CROSS)" MUSL="$(MUSL)" sh package/check-deps $(SV_CPPFLAGS) $(CPPFLAGS)
+
+COMPILE = $(CC) $(SV_CPPFLAGS) $(CPPFLAGS) $(SV_CFLAGS) $(CFLAGS)
+LINK    = $(CC) $(CFLAGS) $(SV_LDFLAGS) $(LDFLAGS)
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(COMPILE) -c -o $@ $<
+
+# the version and the default scan directory are compiled into two objects:
+# $(B)/config changes (and they are rebuilt) when either value does
+BUILD_CONFIG := $(VERSION) $(SVDIR_DEFAULT)
+$(shell mkdir -p $(B) && [ "$$(cat $(B)/config 2>/dev/null)" = '$(BUILD_CONFIG)' ] || echo '$(BUILD_CONFIG)' > $(B)/config)
+$(B)/obj/lib/sv_version.o: $(B)/config
+$(B)/obj/lib/sv_version.o: SV_CPPFLAGS += -DSV_VERSION='"$(VERSION)"'
+$(B)/obj/lib/sv_svdir.o: $(B)/config
+$(B)/obj/lib/sv_svdir.o: SV_CPPFLAGS += -DSV_SVDIR_DEFAULT='"$(SVDIR_DEFAULT)"'
 
 $(B)/libsv.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)
@@ -50,33 +108,55 @@ $(B)/libsv.a: $(LIB_OBJ)
 define prog_rule
 $(B)/bin/$(call progname,$(1)): $(patsubst %.c,$(B)/obj/%.o,$(wildcard $(call progdir,$(1))/*.c)) $(B)/libsv.a
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+	$$(LINK) -o $$@ $$^ $$(SV_LDLIBS) $$(LDLIBS)
 endef
 $(foreach p,$(PROGS),$(eval $(call prog_rule,$(p))))
 
 $(B)/tests/%: $(B)/obj/tests/helpers/%.o $(B)/libsv.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(LINK) -o $@ $^ $(SV_LDLIBS) $(LDLIBS)
 
 $(B)/tests/unit/%: $(B)/obj/tests/unit/%.o $(B)/libsv.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(LINK) -o $@ $^ $(SV_LDLIBS) $(LDLIBS)
 
 tests: all $(HELPERS) $(UNITS)
 
-check: tests
-	@sh package/check-test-deps
+# demo and check may install what is missing (as root, with apt-get); the
+# build itself runs in a second make so that it sees what was installed
+check:
+	@CC="$(CC)" CROSS="$(CROSS)" MUSL="$(MUSL)" sh package/check-deps --install $(SV_CPPFLAGS) $(CPPFLAGS)
+	@$(MAKE) --no-print-directory tests
+	@sh package/check-test-deps --install
 	@bash tests/run $(B)
 
-demo: all
+demo:
+	@CC="$(CC)" CROSS="$(CROSS)" MUSL="$(MUSL)" sh package/check-deps --install $(SV_CPPFLAGS) $(CPPFLAGS)
+	@$(MAKE) --no-print-directory all
 	@bash examples/demo.sh $(B)/bin
 
+MANS := $(wildcard man/*.[1-8])
+INSTALLED := $(foreach p,$(PROGS),$(DESTDIR)$(BINDIR)/$(call progname,$(p))) \
+  $(foreach m,$(MANS),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m)))
+
 install: all
-	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8
-	for b in $(BINS); do install -m 755 $$b $(DESTDIR)$(BINDIR)/; done
-	for m in man/*.5; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man5/ || :; done
-	for m in man/*.7; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man7/ || :; done
-	for m in man/*.8; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man8/ || :; done
+	@for m in $(MANS); do d=$(DESTDIR)$(MANDIR)/man$${m##*.}; mkdir -p $$d || exit 1; \
+	  echo "install -m 644 $$m $$d/"; install -m 644 $$m $$d/ || exit 1; done
+	mkdir -p $(DESTDIR)$(BINDIR)
+	for b in $(BINS); do install -m 755 $$b $(DESTDIR)$(BINDIR)/ || exit 1; done
+
+# as install, with the symbols stripped by the target's strip ($(CROSS)strip)
+install-strip: install
+	for p in $(foreach p,$(PROGS),$(DESTDIR)$(BINDIR)/$(call progname,$(p))); do $(STRIP) $$p || exit 1; done
+
+# removes exactly what install put there (the directories stay: they may be shared)
+uninstall:
+	rm -f $(INSTALLED)
+
+# a Debian package of this tree, built in build-deb/ (dpkg-buildpackage,
+# debhelper): build-deb/svkit_$(VERSION)_ARCH.deb
+deb:
+	@sh package/deb-build
 
 format:
 	clang-format -i lib/*.[ch] */*.c tests/*/*.c
@@ -95,9 +175,10 @@ FUZZ_SECONDS ?= 30
 fuzz:
 	@bash tests/fuzz/run $(FUZZ_SECONDS)
 
+# every build tree: build, build-san, build-fuzz, build-aarch64, build-musl, build-deb...
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-*
 
-.PHONY: fuzz all deps tests check demo install format format-check clean
+.PHONY: fuzz all deps tests check demo install install-strip uninstall deb format format-check clean
 .SECONDARY:
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

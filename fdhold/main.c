@@ -6,6 +6,7 @@
 #include <skalibs/strerr.h>
 
 #include "fdhold.h"
+#include "sv_version.h"
 
 struct verb {
   char const *name;
@@ -22,6 +23,7 @@ int main(int argc, char const *const *argv)
 {
   size_t i = 0;
   PROG = "fdhold";
+  sv_version_option(argc, argv);
   if (argc < 2) strerr_dieusage(100, FDHOLD_USAGE);
   for (; i < sizeof(verbs) / sizeof(verbs[0]); i++)
     if (!strcmp(argv[1], verbs[i].name)) return (*verbs[i].run)(argc - 1, argv + 1);

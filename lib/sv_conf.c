@@ -258,6 +258,12 @@ static int set_key(sv_conf *c, char const *k, char *v, char const **why)
     else if (!strcmp(v, "none")) c->onunhealthy = SV_UNHEALTHY_NONE;
     else return 0;
   }
+  else if (IS("watchdog")) return scan_duration(v, &c->watchdog_ms);
+  else if (IS("notify")) {
+    if (!strcmp(v, "systemd")) c->notify = SV_NOTIFY_SYSTEMD;
+    else if (!strcmp(v, "none")) c->notify = SV_NOTIFY_NONE;
+    else return 0;
+  }
   else return sv_res_key(&c->res, k, v, why);
 #undef IS
   return 1;

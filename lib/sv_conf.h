@@ -58,6 +58,9 @@ struct sv_conf_s {
   uint64_t healthinterval_ms, healthtimeout_ms, healthstartperiod_ms;
   unsigned healthretries;
   enum sv_onunhealthy { SV_UNHEALTHY_RESTART, SV_UNHEALTHY_STOP, SV_UNHEALTHY_NONE } onunhealthy;
+  /* §9 heartbeat and systemd's notify protocol (man/svkit-health.5) */
+  uint64_t watchdog_ms;         /* 0: no watchdog */
+  enum sv_notify { SV_NOTIFY_NONE, SV_NOTIFY_SYSTEMD } notify;
   unsigned set;           /* SV_SET_* */
   int has_run;            /* S/run exists */
   sv_res res;             /* SPEC §10 limits and cgroup keys (sv_res.c) */

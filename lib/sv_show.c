@@ -106,6 +106,11 @@ char const *sv_view_detail(char *buf, sv_view const *v, uint64_t now)
   }
   if (st->finish && st->state != SV_STOPPING && n < 480) snprintf(buf + n, 512 - n, ", finish running");
   n = strlen(buf);
+  /* §9 notify=systemd: what the service last said of itself (STATUS=) */
+  if (st->pid && st->notifystatus[0] && n < 470) {
+    snprintf(buf + n, 512 - n, ", status: %.*s", (int)(470 - n), st->notifystatus);
+    n = strlen(buf);
+  }
   /* §9: the check's verdict ends DETAIL */
   if (st->health == SV_HEALTH_HEALTHY && n < 500) snprintf(buf + n, 512 - n, ", healthy");
   else if (st->health == SV_HEALTH_UNHEALTHY && n < 480)
@@ -179,6 +184,9 @@ void sv_show_json(FILE *f, sv_view const *v, unsigned n)
     json_string(f, sv_health_name(st->health));
     fputs(",\"healthlog\":", f);
     json_string(f, st->healthlog);
+    fputs(",\"status\":", f);
+    json_string(f, st->pid ? st->notifystatus : "");
+    fprintf(f, ",\"mainpid\":%d", st->pid ? (int)st->mainpid : 0);
     fputs("}\n", f);
   }
 }

@@ -108,6 +108,13 @@ size_t sv_status_fmt(char *buf, size_t max, sv_status const *st)
     m = sv_strjoin(buf + n, max - n, "next=", next, "\nskipped=", sv_u64(skipped, st->skipped), "\n", (char *)0);
     n = m ? n + m : 0;
   }
+  if (n && (st->notifystatus[0] || st->mainpid)) {
+    /* notify=systemd only (SPEC §9): STATUS= and MAINPID= */
+    char mainpid[22], notifystatus[SV_ERR_MAX];
+    size_t m = sv_strjoin(buf + n, max - n, "status=", oneline(notifystatus, sizeof notifystatus, st->notifystatus),
+                          "\nmainpid=", sv_i64(mainpid, st->mainpid), "\n", (char *)0);
+    n = m ? n + m : 0;
+  }
   return n;
 }
 
@@ -184,6 +191,8 @@ static void set_field(sv_status *st, char const *k, char const *v)
   else if (!strcmp(k, "health")) {
     for (unsigned i = 0; i < 4; i++) if (!strcmp(v, health_names[i])) st->health = (enum sv_health)i;
   }
+  else if (!strcmp(k, "status")) sv_strjoin(st->notifystatus, sizeof st->notifystatus, v, (char *)0);
+  else if (!strcmp(k, "mainpid")) st->mainpid = dec_int(v);
   else if (!strcmp(k, "healthlog")) sv_strjoin(st->healthlog, sizeof st->healthlog, v, (char *)0);
 }
 

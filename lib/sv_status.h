@@ -39,6 +39,8 @@ struct sv_status_s {
   char reason[SV_ERR_MAX];
   enum sv_health health; /* §9: none without a check */
   char healthlog[SV_ERR_MAX]; /* first line the last failing check printed */
+  char notifystatus[SV_ERR_MAX]; /* §9 notify=systemd: the last STATUS= text */
+  pid_t mainpid;         /* §9 notify=systemd: MAINPID=, 0 when none */
 };
 #define SV_STATUS_ZERO { .state = SV_STOPPED, .want = SV_WANT_UP }
 
@@ -50,10 +52,10 @@ extern char const *sv_want_name(enum sv_want w);
 /* "exit 1", "signal TERM", "none"; buf >= 32 */
 extern char const *sv_lastexit_fmt(char *buf, sv_status const *st);
 /* the longest status text sv_status_fmt writes */
-#define SV_STATUS_MAX 1600
+#define SV_STATUS_MAX 2048
 /* the status file's text for st into buf (max bytes with the NUL): its
-   length, 0 if it does not fit.  Control bytes in reason, boot and
-   healthlog read as '?': no value can start a field of its own */
+   length, 0 if it does not fit.  Control bytes in reason, boot,
+   healthlog and status read as '?': no value can start a field of its own */
 extern size_t sv_status_fmt(char *buf, size_t max, sv_status const *st);
 /* atomically replaces DIRFD/status with the n bytes of buf (as below) */
 extern int sv_status_store_at(int dirfd, char const *buf, size_t n);

@@ -10,10 +10,16 @@
 #include "sv_svdir.h"
 #include "sv_str.h"
 
+/* a build's default scan directory: `make SVDIR_DEFAULT=/etc/svkit/service`
+   (Debian's package, beside runit's /etc/sv) */
+#ifndef SV_SVDIR_DEFAULT
+#define SV_SVDIR_DEFAULT "/etc/sv"
+#endif
+
 char const *sv_scandir(void)
 {
   char const *d = getenv("SVDIR");
-  return d && *d ? d : "/etc/sv";
+  return d && *d ? d : SV_SVDIR_DEFAULT;
 }
 
 void sv_statedir(char *buf, char const *svdir, int instance)

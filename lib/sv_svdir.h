@@ -12,7 +12,7 @@ struct sv_target_s {
   int instance;                /* -1: not an instance */
 };
 
-/* $SVDIR, else /etc/sv */
+/* $SVDIR, else the build's default (/etc/sv unless SVDIR_DEFAULT) */
 extern char const *sv_scandir(void);
 /* writes SVDIR/supervise or SVDIR/supervise@i into buf (SV_PATH_MAX) */
 extern void sv_statedir(char *buf, char const *svdir, int instance);

@@ -33,6 +33,7 @@
 
 #include "lines.h"
 #include "sv_signals.h"
+#include "sv_version.h"
 
 #define USAGE                                                                                                          \
   "svlog [-s BYTES] [-n COUNT] [-a AGE] [-t|-T] [-l LINEMAX] DIR | svlog -F FILE [-s BYTES] [-n COUNT] [-t|-T] [-l LINEMAX]"
@@ -743,6 +744,7 @@ int main(int argc, char const *const *argv)
   subgetopt l = SUBGETOPT_ZERO;
   sigset_t set;
   int spfd;
+  sv_version_option(argc, argv);
   for (;;) {
     int opt = subgetopt_r(argc, argv, "s:n:a:tTl:F:", &l);
     uint64_t u;

@@ -25,7 +25,7 @@ static struct { int known, wstat; } ended;
 enum mstate machine_state(void)
 {
   if (st.pid) {
-    if (st.state == SV_STOPPING) return hookpid ? M_STOPHOOK : M_STOPPING;
+    if (st.state == SV_STOPPING) return hookpid ? M_STOPHOOK : notify_selfstop() ? M_SELFSTOP : M_STOPPING;
     return st.state == SV_STARTING ? M_STARTING : M_RUNNING;
   }
   if (st.state == SV_STOPPING) return M_STOPCLEANUP;
@@ -38,6 +38,13 @@ void set_state(enum sv_state s)
   st.state = s;
   st.since_ms = sv_now_ms();
   if (s != SV_FATAL && s != SV_BACKOFF) st.reason[0] = 0;
+  watchdog_state(s); /* §9: armed in RUNNING only */
+}
+
+/* readiness is notified (notification-fd, notify=systemd), not assumed */
+static int notified_ready(void)
+{
+  return conf->notification_fd >= 0 || conf->notify == SV_NOTIFY_SYSTEMD;
 }
 
 /* after x, nothing starts by itself any more: supervise is on its way out */
@@ -211,11 +218,11 @@ static void trystart(void)
   set_state(SV_STARTING);
   t_running = now + conf->startsecs_ms;
   health_begin(conf, now);
-  /* with a check and no notification-fd, the first passing check makes it RUNNING */
-  if (!conf->startsecs_ms && !(health_configured(conf) && conf->notification_fd < 0)) {
+  /* with a check and no notified readiness, the first passing check makes it RUNNING */
+  if (!conf->startsecs_ms && !(health_configured(conf) && !notified_ready())) {
     t_running = 0;
     set_state(SV_RUNNING);
-    if (conf->notification_fd < 0) st.ready = 1;
+    if (!notified_ready()) st.ready = 1;
   }
 }
 
@@ -237,6 +244,21 @@ static void stop_resend(void)
   signal_stop();
 }
 
+/* §9: the run the watchdog stopped is gone: restart per policy, and a
+   failed start for backoff and startretries */
+static void after_watchdog(void)
+{
+  char why[SV_ERR_MAX];
+  flag.unhealthy = 0;
+  sv_strjoin(why, sizeof why, watchdog_reason(), (char *)0);
+  if (should_restart()) count_failure(why);
+  else {
+    set_state(SV_EXITED);
+    if (st.want == SV_WANT_ONCE) st.want = SV_WANT_DOWN;
+  }
+  if (st.state != SV_FATAL) sv_strjoin(st.reason, sizeof st.reason, why, (char *)0);
+}
+
 /* once the run, its finish and its leftovers are all gone: STOPPED, or the
    start that u, o or r asked for meanwhile */
 static void proceed(void)
@@ -244,6 +266,7 @@ static void proceed(void)
   if (!settled()) return;
   cgroup_remove();
   if (st.state != SV_STOPPING) return;
+  if (watchdog_take_fired()) { after_watchdog(); return; }
   if (flag.unhealthy && want_running()) {
     /* onunhealthy=restart: a failed start, for backoff and startretries */
     char why[SV_ERR_MAX];
@@ -308,7 +331,7 @@ static void ready_flag(void)
 
 static void check_passed_starting(void)
 {
-  if (conf->notification_fd >= 0) return; /* readiness comes from the pipe */
+  if (notified_ready()) return; /* readiness comes from the pipe or READY=1 */
   t_running = 0;
   set_state(SV_RUNNING);
   st.ready = 1;
@@ -326,9 +349,9 @@ static void unhealthy_act(void)
 
 static void startsecs_over(void)
 {
-  if (health_configured(conf) && conf->notification_fd < 0) return; /* the check decides */
+  if (health_configured(conf) && !notified_ready()) return; /* the check decides */
   set_state(SV_RUNNING);
-  if (conf->notification_fd < 0) st.ready = 1;
+  if (!notified_ready()) st.ready = 1;
   st.failures = 0;
 }
 
@@ -372,6 +395,26 @@ static void exited_stopping(void)
   if (!run_gone()) return;
   procs_start_finish(ended.known, ended.wstat);
   proceed();
+}
+
+/* §9: a missed heartbeat: SIGABRT (a core of the hung process), then the
+   stop sequence; after_watchdog decides once it is all gone */
+static void watchdog_fired(void)
+{
+  strerr_warnw(svname, ": ", watchdog_reason());
+  kill(notify_mainpid(&st), SIGABRT);
+  t_start = 0;
+  stop_begin();
+  sv_strjoin(st.reason, sizeof st.reason, watchdog_reason(), (char *)0);
+}
+
+/* STOPPING=1: the run is going down by itself, within stopwaitsecs */
+static void self_stop(void)
+{
+  st.ready = 0;
+  t_running = 0;
+  set_state(SV_STOPPING);
+  t_kill = conf->stopwait_ms == SV_NEVER ? 0 : sv_now_ms() + conf->stopwait_ms;
 }
 
 static void kill_run(void)
@@ -431,11 +474,13 @@ static handler *const table[M_NSTATES][E_NEVENTS] = {
     [E_CHECK_PASSED] = &check_passed_starting, [E_UNHEALTHY] = &unhealthy_act, [E_STARTSECS] = &startsecs_over,
     [E_EXITED] = &exited, [E_STOP_TIMEOUT] = &kill_run,
     [E_HOOK_EXITED] = &hook_exited, [E_FINISH_EXITED] = &finish_exited, [E_LEFTOVER_GONE] = &proceed,
+    [E_SELFSTOP] = &self_stop, /* no E_WATCHDOG: the watchdog is armed in RUNNING only */
   },
   [M_RUNNING] = {
     [E_STOP] = &stop_begin, [E_RESTART] = &restart_begin, [E_READY] = &ready_flag,
     [E_UNHEALTHY] = &unhealthy_act, [E_EXITED] = &exited, [E_STOP_TIMEOUT] = &kill_run,
     [E_HOOK_EXITED] = &hook_exited, [E_FINISH_EXITED] = &finish_exited, [E_LEFTOVER_GONE] = &proceed,
+    [E_WATCHDOG] = &watchdog_fired, [E_SELFSTOP] = &self_stop,
   },
   [M_STOPHOOK] = {
     [E_READY] = &ready_flag, [E_EXITED] = &exited_stopping,
@@ -445,6 +490,12 @@ static handler *const table[M_NSTATES][E_NEVENTS] = {
   [M_STOPPING] = {
     [E_STOP] = &stop_resend, [E_RESTART] = &restart_resend, [E_READY] = &ready_flag,
     [E_EXITED] = &exited_stopping, [E_STOP_TIMEOUT] = &kill_run,
+    [E_HOOK_EXITED] = &hook_exited, [E_FINISH_EXITED] = &finish_exited, [E_LEFTOVER_GONE] = &proceed,
+  },
+  /* as M_STOPPING, but the exit is judged as a run ending by itself */
+  [M_SELFSTOP] = {
+    [E_STOP] = &stop_resend, [E_RESTART] = &restart_resend,
+    [E_EXITED] = &exited, [E_STOP_TIMEOUT] = &kill_run,
     [E_HOOK_EXITED] = &hook_exited, [E_FINISH_EXITED] = &finish_exited, [E_LEFTOVER_GONE] = &proceed,
   },
   [M_CLEANUP] = {
@@ -558,7 +609,8 @@ void machine_first(int conf_ok)
 
 uint64_t machine_deadline(void)
 {
-  uint64_t const ts[] = { t_running, t_kill, t_start, procs_deadline(), outputs_deadline(), health_deadline() };
+  uint64_t const ts[] = { t_running, t_kill, t_start, procs_deadline(), outputs_deadline(), health_deadline(),
+                          watchdog_deadline() };
   uint64_t e = 0;
   for (unsigned i = 0; i < sizeof ts / sizeof *ts; i++)
     if (ts[i] && (!e || ts[i] < e)) e = ts[i];
@@ -571,6 +623,7 @@ void machine_timers(uint64_t now)
   if (t_kill && now >= t_kill) { t_kill = 0; machine_dispatch(E_STOP_TIMEOUT); }
   procs_timers(now);
   outputs_timer(now);
+  if (watchdog_timer(now)) machine_dispatch(E_WATCHDOG);
   machine_health(health_timer(conf, svpath, instance, now));
   if (t_start && now >= t_start) machine_dispatch(E_BACKOFF_ELAPSED);
 }

@@ -20,6 +20,7 @@ extern char svpath[];        /* absolute service directory */
 extern char statedir[];      /* supervise or supervise@i */
 extern char svname[];        /* NAME or NAME@i, for finish and messages */
 extern int instance;
+extern int statefd;          /* the state directory, open */
 
 /* ---- the machine (machine.c) ---- */
 
@@ -33,6 +34,7 @@ enum mstate {
   M_RUNNING,     /* run alive and proven */
   M_STOPHOOK,    /* a stop asked for: S/stop runs, the signal waits for it */
   M_STOPPING,    /* a stop asked for: the stop signal was sent */
+  M_SELFSTOP,    /* run alive, said STOPPING=1 (notify=systemd): its exit is its own */
   M_CLEANUP,     /* run gone by itself; finish or leftovers still there */
   M_STOPCLEANUP, /* run gone after a stop; finish, hook or leftovers still there */
   M_NSTATES
@@ -42,7 +44,7 @@ enum mevent {
   E_START,           /* u or o (want set by the caller) */
   E_STOP,            /* d */
   E_RESTART,         /* r */
-  E_READY,           /* a line on the notification pipe */
+  E_READY,           /* a line on the notification pipe, or READY=1 */
   E_CHECK_PASSED,    /* the run's first passing health check */
   E_UNHEALTHY,       /* healthretries failed checks in a row */
   E_STARTSECS,       /* startsecs elapsed */
@@ -53,6 +55,8 @@ enum mevent {
   E_LEFTOVER_GONE,   /* the last process of the old run's group is gone */
   E_BACKOFF_ELAPSED, /* t_start reached */
   E_DEPS_CHANGED,    /* a dependency's status changed */
+  E_WATCHDOG,        /* §9: a missed heartbeat, or WATCHDOG=trigger */
+  E_SELFSTOP,        /* §9: STOPPING=1 (notify=systemd) */
   E_NEVENTS
 };
 
@@ -120,6 +124,8 @@ extern void procs_reap(void);
 extern void procs_report(void);
 extern void procs_finish_report(void);
 extern void procs_notification(void);
+/* datagrams on the notify socket (notify=systemd) */
+extern void procs_notify(void);
 /* a run left by a supervise that died: 1 adopted (pidfd open) */
 extern int procs_adopt(pid_t pid);
 /* the process-level deadlines (kill timers, leftover checks) */

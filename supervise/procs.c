@@ -54,6 +54,8 @@ pid_t procs_spawn(char *err)
 {
   if (!outputs_prepare(conf, &outs.out, &outs.err, err)) return 0;
   cgroup_prepare(conf, svpath, instance, svname);
+  watchdog_prepare(conf, statefd, svpath, statedir, svname);
+  notify_prepare(conf, statefd, svpath, statedir, instance, svname, &st);
   return spawn_run(conf, svpath, instance, &outs, &notiffd, &reportfd, err);
 }
 
@@ -208,10 +210,27 @@ void procs_notification(void)
   ssize_t r = read(notiffd, buf, sizeof buf);
   if (r < 0 && (errno == EAGAIN || errno == EINTR)) return;
   if (r > 0 && !memchr(buf, '\n', (size_t)r)) return;
+  /* watchdog=: every newline is a heartbeat, so the pipe stays open */
+  if (r > 0 && watchdog_enabled()) {
+    watchdog_beat();
+    if (!st.ready) machine_dispatch(E_READY);
+    return;
+  }
   fd_close(notiffd);
   notiffd = -1;
   if (r <= 0) return; /* closed without a newline: never ready */
   machine_dispatch(E_READY);
+}
+
+void procs_notify(void)
+{
+  unsigned ev = notify_read(&st);
+  if (ev & NOTIFY_BEAT) watchdog_beat();
+  /* READY=1 counts while the run is up; not once it is going down */
+  if ((ev & NOTIFY_READY) && (st.state == SV_STARTING || st.state == SV_RUNNING)) machine_dispatch(E_READY);
+  if (ev & NOTIFY_STOPPING) machine_dispatch(E_SELFSTOP);
+  /* armed in RUNNING only: elsewhere it is dropped */
+  if ((ev & NOTIFY_TRIGGER) && watchdog_trigger()) machine_dispatch(E_WATCHDOG);
 }
 
 /* ---- adoption ---- */

@@ -27,11 +27,12 @@
 /* what the child could not do, sent to the parent */
 
 enum { STEP_ENVDIR, STEP_STDOUT, STEP_STDERR, STEP_CHDIR, STEP_USER, STEP_EXEC, STEP_NOTIF, STEP_SETSID, STEP_LIMITS,
-       STEP_CGROUP };
+       STEP_CGROUP, STEP_SVNOTIFY };
 static char const *const steps[] = {
   "read env/", "open stdout", "open stderr", "chdir to workingdir", "set user", "exec", "set up notification-fd",
-  "start a new session", "set limits", "join cgroup"
+  "start a new session", "set limits", "join cgroup", "set up the heartbeat file or notify socket"
 };
+static int child_is_run; /* the child being forked is run: §9's environment */
 static char const *limit_what = "limits"; /* the key limits_apply failed on */
 
 typedef struct user_s user;
@@ -122,6 +123,11 @@ static int prepare_child(sv_conf const *c, int instance, outfds const *o, user c
   if (c->workingdir && chdir(c->workingdir) < 0) return STEP_CHDIR;
   /* before user=: only root may raise a hard limit or lower nice */
   if (limits_apply(&c->res, &limit_what) < 0) return STEP_LIMITS;
+  if (child_is_run) {
+    uid_t uid = u->name ? u->uid : (uid_t)-1;
+    gid_t gid = u->name ? u->gid : (gid_t)-1;
+    if (watchdog_child(uid, gid) < 0 || notify_child(uid, gid) < 0) return STEP_SVNOTIFY;
+  }
   if (become(u) < 0) return STEP_USER;
   return -1;
 }
@@ -247,7 +253,9 @@ pid_t spawn_run(sv_conf const *c, char const *svpath, int instance, outfds const
     snprintf(err, SV_ERR_MAX, "unable to create pipe: %s", strerror(errno));
     return 0;
   }
+  child_is_run = 1;
   pid = spawn(c, instance, o, argv, c->has_run ? runpath : "command", np[1], reportfd, err);
+  child_is_run = 0;
   cgroup_spawned(); /* finish is not joined: it must not keep the cgroup populated */
   if (np[1] >= 0) close(np[1]);
   if (np[0] >= 0) {

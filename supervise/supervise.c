@@ -30,6 +30,7 @@
 #include "sv_statedir.h"
 #include "sv_str.h"
 #include "sv_svdir.h"
+#include "sv_version.h"
 #include "machine.h"
 
 #define USAGE "supervise [-i instance] dir"
@@ -47,7 +48,7 @@ char statedir[SV_PATH_MAX];
 char svname[300];
 int instance = -1;
 
-static int statefd = -1; /* the state directory: its files are made in it, never through a symlink */
+int statefd = -1; /* the state directory: its files are made in it, never through a symlink */
 static int ctlfd = -1;
 static int sigfd = -1;
 
@@ -58,13 +59,14 @@ static char published[SV_STATUS_MAX];
 static size_t publishedlen;
 
 /* called once per loop turn: writes the status file when the record
-   changed.  A run just forked waits for its exec report: svc -w u must
-   not see a run that is about to fail */
+   changed.  A run just forked waits for its exec report, and a run whose
+   report said it could not exec waits for its exit (the SIGCHLD may come
+   a turn later): svc -w u must not see a run that is about to fail */
 static void publish(void)
 {
   char buf[SV_STATUS_MAX];
   size_t n;
-  if (reportfd >= 0) return;
+  if (reportfd >= 0 || execerr[0]) return;
   st.supervisor = getpid();
   st.health = health_state();
   sv_strjoin(st.healthlog, sizeof st.healthlog, health_log(), (char *)0);
@@ -158,6 +160,10 @@ static void adopt_or_forget(void)
   st.since_ms = old.since_ms;
   st.want = old.want;
   if (st.state == SV_STARTING) t_running = sv_now_ms() + conf->startsecs_ms;
+  /* §9: the adopted run's NOTIFY_SOCKET and $SV_HEARTBEAT keep working */
+  watchdog_prepare(conf, statefd, svpath, statedir, svname);
+  notify_prepare(conf, statefd, svpath, statedir, instance, svname, &st);
+  watchdog_state(st.state);
   /* a stop the old supervise began: begun again here, SIGKILL deadline and all */
   if (old.state == SV_STOPPING) machine_dispatch(E_STOP);
   strerr_warni(svname, ": adopted running pid left by a previous supervise");
@@ -250,6 +256,7 @@ static struct {
   { &schedule_fd, &machine_scheduled },
   { &depends_fd, &on_depends },
   { &health_fd, &health_read },
+  { &notify_fd, &procs_notify },
 };
 #define NWATCHED (sizeof watched / sizeof *watched)
 
@@ -276,6 +283,7 @@ static void turn(void)
 
 int main(int argc, char const *const *argv)
 {
+  sv_version_option(argc, argv);
   parse_args(argc, argv);
   if (!fd_sanitize()) strerr_diefusys(111, "sanitize standard fds");
   claim();

@@ -55,6 +55,52 @@ extern int health_reaped(pid_t pid, int wstat);
 extern enum sv_health health_state(void);
 extern char const *health_log(void);
 
+/* watchdog.c: §9 heartbeat (watchdog=).  Before a start: takes c's
+   watchdog=, makes SVPATH/STATEDIR/heartbeat afresh (statefd: that state
+   directory, open) */
+extern void watchdog_prepare(sv_conf const *c, int statefd, char const *svpath, char const *statedir,
+                             char const *svname);
+/* in run's child before user=: hands the file to uid ((uid_t)-1: none) and
+   sets $SV_HEARTBEAT: 0 ok, -1 (errno) */
+extern int watchdog_child(uid_t uid, gid_t gid);
+/* does this run have a watchdog (newlines on notification-fd are beats) */
+extern int watchdog_enabled(void);
+/* the service entered state s: armed in RUNNING, off in any other */
+extern void watchdog_state(enum sv_state s);
+extern void watchdog_beat(void);
+extern uint64_t watchdog_deadline(void);
+/* 1: the heartbeat was missed (watchdog_reason() says so) */
+extern int watchdog_timer(uint64_t now);
+/* WATCHDOG=trigger: as if missed, now: 1 if this run has a watchdog */
+extern int watchdog_trigger(void);
+extern char const *watchdog_reason(void);
+/* 1 once after the watchdog fired: the stop that follows is its */
+extern int watchdog_take_fired(void);
+
+/* notify.c: §9 notify=systemd.  Outcomes of notify_read, or'ed: */
+#define NOTIFY_READY 1u
+#define NOTIFY_BEAT 2u
+#define NOTIFY_CHANGED 4u  /* STATUS= or MAINPID= changed st: announce */
+#define NOTIFY_STOPPING 8u
+#define NOTIFY_TRIGGER 16u /* WATCHDOG=trigger: as a missed heartbeat */
+/* before a start: opens (or closes) the socket as c says, clears st's
+   STATUS= text and MAINPID= */
+extern void notify_prepare(sv_conf const *c, int statefd, char const *svpath, char const *statedir, int instance,
+                           char const *svname, sv_status *st);
+/* in run's child before user=: $NOTIFY_SOCKET, WATCHDOG_USEC, WATCHDOG_PID
+   (unset without notify=systemd), the socket handed to uid: 0 ok, -1 */
+extern int notify_child(uid_t uid, gid_t gid);
+extern int notify_fd(void);
+/* reads what is waiting: NOTIFY_* of the datagrams from st->pid's service */
+extern unsigned notify_read(sv_status *st);
+/* one datagram of n bytes (truncated: it was longer) from sender: the
+   notify_read of it alone (make fuzz calls it) */
+extern unsigned notify_datagram(sv_status *st, char const *s, size_t n, int truncated, pid_t sender);
+/* MAINPID= if it is still a live process of the service, else run */
+extern pid_t notify_mainpid(sv_status const *st);
+/* the run said STOPPING=1: its exit is its own, not one asked for */
+extern int notify_selfstop(void);
+
 /* outputs.c: the svlog processes behind stdout=PATH and stderr=PATH */
 /* makes the loggers match c: 1 ok (fds in out and err, -1 none), 0 error (errbuf) */
 extern int outputs_prepare(sv_conf const *c, int *out, int *err, char *errbuf);

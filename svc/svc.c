@@ -18,6 +18,7 @@
 #include "sv_svdir.h"
 #include "sv_wait.h"
 #include "svc.h"
+#include "sv_version.h"
 
 #define USAGE "svc [-udorxpchaitkq12yb] [-w u|U|d|D|r|R] [-T ms] service... | svc verb [args...] (svc help)"
 
@@ -412,6 +413,7 @@ int svc_run_verb(int argc, char const *const *argv)
 
 int main(int argc, char const *const *argv)
 {
+  sv_version_option(argc, argv);
   if (argc < 2) {
     if (isatty(0)) return svc_shell();
     strerr_dieusage(100, USAGE);

@@ -34,6 +34,7 @@
 #include "sv_svdir.h"
 #include "init.h"
 #include "takeover.h"
+#include "sv_version.h"
 
 #define USAGE "svscan [-t ms] [dir]"
 #define RESTART_MIN_MS 1000  /* a supervise that lived less is restarted after a delay */
@@ -949,6 +950,7 @@ static void watchlist(void)
 int main(int argc, char const *const *argv)
 {
   iopause_fd *x;
+  sv_version_option(argc, argv);
   parse_args(argc, argv);
   init_start(dirpath); /* as PID 1 (SPEC §11); a machine's returns in a child */
   flag.pid1 = getpid() == 1;

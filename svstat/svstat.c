@@ -10,6 +10,7 @@
 #include "sv_scan.h"
 #include "sv_show.h"
 #include "sv_svdir.h"
+#include "sv_version.h"
 
 #define USAGE "svstat [-j] [-p] [service...]"
 
@@ -22,6 +23,7 @@ int main(int argc, char const *const *argv)
   sv_targetlist l2 = SV_TARGETLIST_ZERO;
   sv_view *v;
   unsigned n;
+  sv_version_option(argc, argv);
   for (;;) {
     int opt = subgetopt_r(argc, argv, "jp", &l);
     if (opt == -1) break;

@@ -78,13 +78,17 @@ int main(int argc, char **argv)
 {
   if (argc == 4 && !strcmp(argv[1], "pid")) return await_pid(atoi(argv[2]), strtoull(argv[3], 0, 10));
   if (argc == 5 && !strcmp(argv[1], "status")) {
-    char dir[4096], path[4200];
+    char dir[4096], path[sizeof dir + sizeof "/status"];
     size_t l = strlen(argv[2]);
     /* a state dir is named supervise or supervise@i; else it is a service dir */
     char const *base = strrchr(argv[2], '/');
     base = base ? base + 1 : argv[2];
-    if (!strncmp(base, "supervise", 9) && l) snprintf(dir, sizeof dir, "%s", argv[2]);
-    else snprintf(dir, sizeof dir, "%s/supervise", argv[2]);
+    int state = !strncmp(base, "supervise", 9);
+    /* checked here rather than by snprintf: gcc on 32-bit targets warns of
+       a truncation it cannot rule out */
+    if (l + sizeof "/supervise" > sizeof dir) return 100;
+    memcpy(dir, argv[2], l + 1);
+    if (!state) memcpy(dir + l, "/supervise", sizeof "/supervise");
     snprintf(path, sizeof path, "%s/status", dir);
     return watch(dir, path, argv[3], 1, strtoull(argv[4], 0, 10));
   }

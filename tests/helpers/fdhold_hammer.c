@@ -75,7 +75,8 @@ end:
 
 int main(int argc, char const *const *argv)
 {
-  unsigned long max = 100000, i = 0;
+  /* uint64_t: skalibs' ulong0_scan wants a uint32_t * on 32-bit targets */
+  uint64_t max = 100000, i = 0;
   unsigned int secs = 60;
   char const *stopfile = 0;
   struct timespec t0, t;
@@ -87,7 +88,7 @@ int main(int argc, char const *const *argv)
     int opt = subgetopt_r(argc, argv, "n:t:s:", &l);
     if (opt == -1) break;
     switch (opt) {
-    case 'n': if (!ulong0_scan(l.arg, &max)) strerr_dieusage(100, "bad -n"); break;
+    case 'n': if (!uint640_scan(l.arg, &max)) strerr_dieusage(100, "bad -n"); break;
     case 't': if (!uint0_scan(l.arg, &secs)) strerr_dieusage(100, "bad -t"); break;
     case 's': stopfile = l.arg; break;
     default: strerr_dieusage(100, "fdhold_hammer [-n MAX] [-t SECS] [-s STOPFILE] IP PORT");

@@ -119,6 +119,15 @@ static void test_supervisord(void)
 
 static void test_errors(void)
 {
+  good("watchdog and notify (SPEC 9)", "watchdog=1.5\nnotify=systemd\n");
+  verdict("watchdog seconds", c.watchdog_ms == 1500 && c.notify == SV_NOTIFY_SYSTEMD, "");
+  good("watchdog ms, notify none", "watchdog=250ms\nnotify=none\n");
+  verdict("watchdog ms", c.watchdog_ms == 250 && c.notify == SV_NOTIFY_NONE, "");
+  parse("");
+  verdict("watchdog and notify default off", c.watchdog_ms == 0 && c.notify == SV_NOTIFY_NONE, "");
+  bad("watchdog not a duration", "watchdog=soon\n", "conf line 1: bad value for watchdog");
+  bad("watchdog too long", "watchdog=99999999999999\n", "watchdog");
+  bad("notify unknown", "notify=upstart\n", "conf line 1: bad value for notify");
   bad("unknown key", "command=x\nfoo=bar\n", "conf line 2: unknown key: foo");
   bad("no equals", "\n\njunk\n", "conf line 3: expected key=value");
   bad("bad number", "numprocs=lots\n", "conf line 1: bad value for numprocs");

@@ -2,6 +2,7 @@
    reads back, field by field; a value holding a newline or other control
    bytes stays in its own field and forges none. */
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -66,6 +67,8 @@ static void every_field(void)
   strcpy(in.reason, "Exited too quickly: 3 starts in 2s, last exit 1 (see log)");
   in.health = SV_HEALTH_UNHEALTHY;
   strcpy(in.healthlog, "check: connection refused");
+  strcpy(in.notifystatus, "Processing requests: 12 = ok");
+  in.mainpid = 4244;
   round_trip(&in, &out, text, sizeof text);
   expect_str("state", sv_state_name(out.state), sv_state_name(in.state));
   expect_u64("pid", (uint64_t)out.pid, (uint64_t)in.pid);
@@ -89,6 +92,8 @@ static void every_field(void)
   expect_str("reason", out.reason, in.reason);
   expect_str("health", sv_health_name(out.health), "unhealthy");
   expect_str("healthlog", out.healthlog, in.healthlog);
+  expect_str("status", out.notifystatus, in.notifystatus);
+  expect_u64("mainpid", (uint64_t)out.mainpid, (uint64_t)in.mainpid);
   /* and the text is the same once more: nothing lost or added */
   {
     char again[SV_STATUS_MAX];
@@ -120,6 +125,47 @@ static void job_fields_only_for_jobs(void)
   verdict("no next= line without schedule=", !strstr(text, "next=") && !strstr(text, "skipped="), text);
 }
 
+/* notify=systemd's lines only once the service sent STATUS= or MAINPID=;
+   either alone brings both, and reads back as sent */
+static void notify_fields_only_when_sent(void)
+{
+  sv_status in = SV_STATUS_ZERO, out;
+  char text[SV_STATUS_MAX];
+  sv_status_fmt(text, sizeof text, &in);
+  verdict("no status= nor mainpid= line without notify", !strstr(text, "\nstatus=") && !strstr(text, "mainpid="), text);
+  in.mainpid = 99;
+  round_trip(&in, &out, text, sizeof text);
+  verdict("MAINPID= alone: an empty status= line", strstr(text, "\nstatus=\nmainpid=99\n") != 0, text);
+  expect_u64("mainpid without STATUS=", (uint64_t)out.mainpid, 99);
+  expect_str("empty status", out.notifystatus, "");
+  in.mainpid = 0;
+  strcpy(in.notifystatus, "warming up");
+  round_trip(&in, &out, text, sizeof text);
+  expect_str("status without MAINPID=", out.notifystatus, "warming up");
+  expect_u64("mainpid 0", (uint64_t)out.mainpid, 0);
+}
+
+/* every text field at its longest (and a job's lines, and notify's) still
+   fits SV_STATUS_MAX and reads back whole */
+static void longest_fits(void)
+{
+  sv_status in = SV_STATUS_ZERO, out;
+  char text[SV_STATUS_MAX];
+  in.pid = in.finish = in.supervisor = in.mainpid = 2147483647;
+  in.since_ms = in.started_ms = in.until_ms = in.next_ms = UINT64_MAX / 2;
+  in.pidstart = UINT64_MAX;
+  in.restarts = in.starts = in.commands = in.failures = in.skipped = UINT_MAX;
+  memset(in.reason, 'r', sizeof in.reason - 1);
+  memset(in.healthlog, 'h', sizeof in.healthlog - 1);
+  memset(in.notifystatus, 's', sizeof in.notifystatus - 1);
+  memset(in.boot, 'b', sizeof in.boot - 1);
+  round_trip(&in, &out, text, sizeof text);
+  expect_str("the longest status", out.notifystatus, in.notifystatus);
+  expect_str("the longest reason", out.reason, in.reason);
+  expect_str("the longest healthlog", out.healthlog, in.healthlog);
+  expect_u64("mainpid at its largest", (uint64_t)out.mainpid, (uint64_t)in.mainpid);
+}
+
 /* a reason (or healthlog, or boot) with a newline, a CR or other control
    bytes: one line still, and every other field as it was */
 static void no_forged_field(void)
@@ -133,9 +179,10 @@ static void no_forged_field(void)
   strcpy(in.reason, "bad conf\nstate=RUNNING\npid=1\rsupervisor=1\x1b[2J\x7f\tend");
   strcpy(in.healthlog, "x\nhealth=healthy");
   strcpy(in.boot, "b\nready=1");
+  strcpy(in.notifystatus, "up\nmainpid=1\nstate=RUNNING");
   round_trip(&in, &out, text, sizeof text);
   for (p = text; *p; p++) lines += *p == '\n';
-  verdict("a newline in a value adds no line", lines == 19, text);
+  verdict("a newline in a value adds no line", lines == 21, text);
   expect_str("state under a forged state=", sv_state_name(out.state), "FATAL");
   expect_u64("pid under a forged pid=", (uint64_t)out.pid, 0);
   expect_u64("supervisor under a forged supervisor=", (uint64_t)out.supervisor, 77);
@@ -143,6 +190,8 @@ static void no_forged_field(void)
   expect_str("health under a forged health=", sv_health_name(out.health), "none");
   expect_str("reason with its control bytes as '?'", out.reason, "bad conf?state=RUNNING?pid=1?supervisor=1?[2J??end");
   expect_str("healthlog with its newline as '?'", out.healthlog, "x?health=healthy");
+  expect_str("status with its newlines as '?'", out.notifystatus, "up?mainpid=1?state=RUNNING");
+  expect_u64("mainpid under a forged mainpid=", (uint64_t)out.mainpid, 0);
   /* bytes above 127 (UTF-8) are text, kept as they are */
   strcpy(in.reason, "caf\xc3\xa9 = bar");
   round_trip(&in, &out, text, sizeof text);
@@ -154,6 +203,8 @@ int main(void)
   every_field();
   every_state_and_exit();
   job_fields_only_for_jobs();
+  notify_fields_only_when_sent();
+  longest_fits();
   no_forged_field();
   return failures ? 1 : 0;
 }
