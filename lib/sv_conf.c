@@ -39,6 +39,7 @@ void sv_conf_defaults(sv_conf *c)
   c->healthtimeout_ms = 10000;
   c->healthretries = 3;
   c->finish_timeout_ms = 5000;
+  c->event_timeout_ms = 5000;
 }
 
 /* ASCII case-insensitive equality: libc's strcasecmp goes through the
@@ -386,24 +387,42 @@ static int read_small(char const *svdir, char const *name, char *buf, size_t max
   return 1;
 }
 
+/* an s6 file that exists but cannot be read (EMFILE...): a system error,
+   not a bad value, so supervise retries instead of going FATAL */
+static int unreadable(char const *svdir, char const *name, char *err)
+{
+  int e = errno;
+  snprintf(err, SV_ERR_MAX, "unable to read %.150s/%s: %s", svdir, name, strerror(e));
+  errno = e;
+  return -1;
+}
+
+/* 1 ok, 0 bad value, -1 system error (errno) */
 static int load_s6_files(sv_conf *c, char const *svdir, char *err)
 {
   char v[64];
   uint64_t n;
   int r;
   if ((r = read_small(svdir, "notification-fd", v, sizeof v))) {
-    if (r < 0 || !scan_number(trim(v), &n) || n < 3 || n > 1023) goto bad_notif;
+    if (r < 0) return unreadable(svdir, "notification-fd", err);
+    if (!scan_number(trim(v), &n) || n < 3 || n > 1023) goto bad_notif;
     c->notification_fd = (int)n;
   }
   if ((r = read_small(svdir, "timeout-kill", v, sizeof v)) && !(c->set & SV_SET_STOPWAIT)) {
-    if (r < 0 || !scan_number(trim(v), &c->stopwait_ms) || c->stopwait_ms > SV_DURATION_MAX_MS) { snprintf(err, SV_ERR_MAX, "timeout-kill: bad value"); return 0; }
+    if (r < 0) return unreadable(svdir, "timeout-kill", err);
+    if (!scan_number(trim(v), &c->stopwait_ms) || c->stopwait_ms > SV_DURATION_MAX_MS) { snprintf(err, SV_ERR_MAX, "timeout-kill: bad value"); return 0; }
     if (!c->stopwait_ms) c->stopwait_ms = SV_NEVER; /* s6: 0 means never */
   }
   if ((r = read_small(svdir, "timeout-finish", v, sizeof v))) {
-    if (r < 0 || !scan_number(trim(v), &c->finish_timeout_ms) || c->finish_timeout_ms > SV_DURATION_MAX_MS) { snprintf(err, SV_ERR_MAX, "timeout-finish: bad value"); return 0; }
+    if (r < 0) return unreadable(svdir, "timeout-finish", err);
+    if (!scan_number(trim(v), &c->finish_timeout_ms) || c->finish_timeout_ms > SV_DURATION_MAX_MS) { snprintf(err, SV_ERR_MAX, "timeout-finish: bad value"); return 0; }
+  }
+  if ((r = read_small(svdir, "timeout-event", v, sizeof v))) {
+    if (r < 0 || !scan_number(trim(v), &c->event_timeout_ms) || c->event_timeout_ms > SV_DURATION_MAX_MS) { snprintf(err, SV_ERR_MAX, "timeout-event: bad value"); return 0; }
   }
   if ((r = read_small(svdir, "down-signal", v, sizeof v)) && !(c->set & SV_SET_STOPSIGNAL)) {
-    if (r < 0 || !(c->stopsignal = sv_signal_scan(trim(v)))) { snprintf(err, SV_ERR_MAX, "down-signal: bad value"); return 0; }
+    if (r < 0) return unreadable(svdir, "down-signal", err);
+    if (!(c->stopsignal = sv_signal_scan(trim(v)))) { snprintf(err, SV_ERR_MAX, "down-signal: bad value"); return 0; }
   }
   return 1;
 bad_notif:
@@ -427,7 +446,8 @@ int sv_conf_load(sv_conf *c, char const *svdir, char *err)
   if (r < 0 && errno != ENOENT) { snprintf(err, SV_ERR_MAX, "unable to read %.150s: %s", path, strerror(errno)); return -1; }
   if (r > SV_CONF_MAX) { snprintf(err, SV_ERR_MAX, "conf: larger than %d bytes", SV_CONF_MAX); return 0; }
   if (r >= 0 && !sv_conf_parse(c, (size_t)r, err)) return 0;
-  if (!load_s6_files(c, svdir, err)) return 0;
+  r = load_s6_files(c, svdir, err);
+  if (r <= 0) return (int)r;
   if (!(c->set & SV_SET_AUTOSTART) && exists(svdir, "down")) c->autostart = 0;
   c->has_run = exists(svdir, "run");
   return 1;

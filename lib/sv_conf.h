@@ -53,6 +53,7 @@ struct sv_conf_s {
   int priority;
   int notification_fd;    /* -1: none */
   uint64_t finish_timeout_ms;
+  uint64_t event_timeout_ms; /* S/timeout-event (ms, as s6's timeout-finish): §9 event hooks; 0 never */
   /* §9 health checks (man/svkit-health.5) */
   char const *healthcheck;      /* NULL: none (S/check wins) */
   uint64_t healthinterval_ms, healthtimeout_ms, healthstartperiod_ms;

@@ -1,4 +1,6 @@
 #include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -43,14 +45,24 @@ int sv_daemon_drain(int fd, void (*handle)(char const *buf, size_t n))
   }
 }
 
-int sv_daemon_sibling(char *buf, size_t len, char const *name)
+/* our own binary: /proc/self/exe, or, without /proc (a machine's
+   .svscan/boot that mounted none), argv0 as the kernel gives it to init
+   (/sbin/init), its symlinks resolved: 1 ok, 0 failed (errno) */
+static int find_self(char *self, char const *argv0)
 {
-  char self[4096];
-  ssize_t r = readlink("/proc/self/exe", self, sizeof self - 1);
+  ssize_t r = readlink("/proc/self/exe", self, PATH_MAX - 1);
+  if (r >= 0) { self[r] = 0; return 1; }
+  /* no slash: a name looked up in PATH, not a path to us (errno: readlink's) */
+  if (!argv0 || !strchr(argv0, '/')) return 0;
+  return realpath(argv0, self) != 0;
+}
+
+int sv_daemon_sibling(char *buf, size_t len, char const *name, char const *argv0)
+{
+  char self[PATH_MAX];
   char *slash;
   buf[0] = 0;
-  if (r < 0) return -1;
-  self[r] = 0;
+  if (!find_self(self, argv0)) return -1;
   slash = strrchr(self, '/');
   if (!slash) { errno = EINVAL; return 0; }
   slash[1] = 0;

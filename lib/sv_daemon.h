@@ -25,8 +25,10 @@ extern int sv_daemon_drain(int fd, void (*handle)(char const *buf, size_t n));
 
 /* BUF = the program NAME in the folder of the running binary (never one
    found in PATH), executable: 1 ok, 0 no such path (errno: ENAMETOOLONG,
-   or EINVAL for an odd /proc/self/exe), -1 error (errno) */
-extern int sv_daemon_sibling(char *buf, size_t len, char const *name);
+   or EINVAL for an odd path to self), -1 error (errno; BUF empty when the
+   binary itself was not found).  The binary is /proc/self/exe, or without
+   /proc argv0 (may be null) through realpath(3) when it has a slash */
+extern int sv_daemon_sibling(char *buf, size_t len, char const *name, char const *argv0);
 
 /* the longest single wait: iopause takes an int of ms (24.8 days); a
    later deadline is waited for in steps, each waking to look again */

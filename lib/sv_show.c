@@ -129,6 +129,11 @@ int sv_view_verdict(sv_view const *v)
 
 void sv_show_table(FILE *f, sv_view const *v, unsigned n)
 {
+  sv_show_table_with(f, v, n, 0, 0);
+}
+
+void sv_show_table_with(FILE *f, sv_view const *v, unsigned n, void (*after)(FILE *, unsigned, void *), void *arg)
+{
   size_t width = 15;
   uint64_t now = sv_now_ms();
   for (unsigned i = 0; i < n; i++)
@@ -137,6 +142,7 @@ void sv_show_table(FILE *f, sv_view const *v, unsigned n)
     char detail[512];
     char const *state = v[i].supervised ? sv_state_name(v[i].st.state) : "UNKNOWN";
     fprintf(f, "%-*s %-9s %s\n", (int)width, v[i].name, state, sv_view_detail(detail, v + i, now));
+    if (after) after(f, i, arg);
   }
 }
 

@@ -26,6 +26,9 @@ extern char const *sv_view_detail(char *buf, sv_view const *v, uint64_t now_ms);
 extern int sv_view_verdict(sv_view const *v);
 /* aligned table, one line per view */
 extern void sv_show_table(FILE *f, sv_view const *v, unsigned n);
+/* the same, calling after(f, i, arg) below line i (svstat -l's log lines) */
+extern void sv_show_table_with(FILE *f, sv_view const *v, unsigned n, void (*after)(FILE *, unsigned, void *),
+                               void *arg);
 extern void sv_show_json(FILE *f, sv_view const *v, unsigned n);
 extern void sv_show_prometheus(FILE *f, sv_view const *v, unsigned n);
 

@@ -158,12 +158,13 @@ static void clear_failure(void)
 
 /* ---- starting ---- */
 
-/* reloads conf: 1 ok, 0 bad (FATAL with the reason) */
-static int reload_conf(void)
+/* reloads conf: 1 ok, 0 bad (FATAL with the reason), -1 unreadable for
+   now (EMFILE...: err says why; a failed start, retried) */
+static int reload_conf(char *err)
 {
-  char err[SV_ERR_MAX];
   int r = sv_conf_load(conf, ".", err);
-  if (r <= 0) {
+  if (r < 0) return -1;
+  if (!r) {
     strerr_warnw(svpath, "/", err);
     set_state(SV_FATAL);
     sv_strjoin(st.reason, sizeof st.reason, err, (char *)0);
@@ -202,7 +203,11 @@ static void trystart(void)
   char err[SV_ERR_MAX];
   int d;
   t_start = 0;
-  if (!reload_conf()) { flag.autostart = 0; return; }
+  switch (reload_conf(err)) {
+    case -1: flag.autostart = 0; fail_start(err); return;
+    case 0: flag.autostart = 0; return;
+    default: break;
+  }
   d = depends_check(conf, svpath, err);
   if (d <= 0) { wait_depends(d, err); return; }
   pid = procs_spawn(err);

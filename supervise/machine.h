@@ -128,7 +128,7 @@ extern void procs_notification(void);
 extern void procs_notify(void);
 /* a run left by a supervise that died: 1 adopted (pidfd open) */
 extern int procs_adopt(pid_t pid);
-/* the process-level deadlines (kill timers, leftover checks) */
+/* the process-level deadlines (kill timers, leftover checks, §9 event hooks) */
 extern uint64_t procs_deadline(void);
 extern void procs_timers(uint64_t now);
 

@@ -193,7 +193,7 @@ void procs_reap(void)
     if (r == st.pid && pidfd < 0) machine_exited(1, wstat);
     else if (r == st.finish) machine_dispatch(E_FINISH_EXITED);
     else if (hookpid && r == hookpid) machine_dispatch(E_HOOK_EXITED);
-    else {
+    else if (!events_reaped(r, wstat)) {
       int h = health_reaped(r, wstat);
       if (h >= 0) machine_health(h);
       else if (!outputs_reaped(r, wstat)) others = 1;
@@ -250,11 +250,11 @@ int procs_adopt(pid_t pid)
   return 1;
 }
 
-/* ---- kill timers ---- */
+/* ---- kill timers (and the event hooks') ---- */
 
 uint64_t procs_deadline(void)
 {
-  uint64_t const ts[] = { t_finish_kill, t_leftover, t_recheck, t_hook };
+  uint64_t const ts[] = { t_finish_kill, t_leftover, t_recheck, t_hook, events_deadline() };
   uint64_t e = 0;
   for (unsigned i = 0; i < sizeof ts / sizeof *ts; i++)
     if (ts[i] && (!e || ts[i] < e)) e = ts[i];
@@ -289,4 +289,5 @@ void procs_timers(uint64_t now)
     t_recheck = leftover ? now + 250 : 0;
     procs_check_leftover();
   }
+  events_timer(now); /* §9: an event hook past timeout-event */
 }

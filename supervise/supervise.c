@@ -57,26 +57,60 @@ static int sigfd = -1;
 /* the text last written, to write only news */
 static char published[SV_STATUS_MAX];
 static size_t publishedlen;
+/* the status file could not be written: when the next try is due (0 none) */
+static uint64_t t_status;
+
+/* a read-only or full state directory, EMFILE: one warning, then the
+   latest record again every second until it is written */
+static void store(char const *buf, size_t n)
+{
+  if (!n) errno = ENAMETOOLONG;
+  if (n && sv_status_store_at(statefd, buf, n)) {
+    if (t_status) strerr_warni("wrote ", svpath, "/", statedir, "/status again");
+    t_status = 0;
+    return;
+  }
+  if (!t_status)
+    strerr_warnw("unable to write ", svpath, "/", statedir, "/status: ", strerror(errno), " (retrying every second)");
+  t_status = sv_now_ms() + 1000;
+}
+
+/* publish() holds the record while a new run's exec report is pending */
+static int publish_held(void)
+{
+  return reportfd >= 0 || execerr[0];
+}
 
 /* called once per loop turn: writes the status file when the record
-   changed.  A run just forked waits for its exec report, and a run whose
-   report said it could not exec waits for its exit (the SIGCHLD may come
-   a turn later): svc -w u must not see a run that is about to fail */
+   changed, or when a failed write is due again.  A run just forked waits
+   for its exec report, and a run whose report said it could not exec
+   waits for its exit (the SIGCHLD may come a turn later): svc -w u must
+   not see a run that is about to fail */
 static void publish(void)
 {
   char buf[SV_STATUS_MAX];
   size_t n;
-  if (reportfd >= 0 || execerr[0]) return;
+  int retry;
+  if (publish_held()) return;
   st.supervisor = getpid();
   st.health = health_state();
   sv_strjoin(st.healthlog, sizeof st.healthlog, health_log(), (char *)0);
   n = sv_status_fmt(buf, sizeof buf, &st);
-  if (n && n == publishedlen && !memcmp(buf, published, n)) return;
-  /* once per change, success or not: a failing disk warns once a change */
+  retry = t_status && sv_now_ms() >= t_status;
+  if (!retry && n && n == publishedlen && !memcmp(buf, published, n)) return;
   memcpy(published, buf, n);
   publishedlen = n;
-  if (!n) errno = ENAMETOOLONG;
-  if (!n || !sv_status_store_at(statefd, buf, n)) strerr_warnwusys("write ", svpath, "/", statedir, "/status");
+  store(buf, n);
+  /* §9: after the write, done or not: a new state goes to the history and
+     the hooks, and a history that could not be written is retried with
+     the status file */
+  events_publish(&st);
+}
+
+/* the next status write due, while publish() may write */
+static uint64_t publish_deadline(void)
+{
+  return publish_held() ? 0 : t_status;
 }
 
 /* ---- events ---- */
@@ -260,6 +294,13 @@ static struct {
 };
 #define NWATCHED (sizeof watched / sizeof *watched)
 
+/* the machine's deadlines and the status write retry */
+static uint64_t next_deadline(void)
+{
+  uint64_t e = machine_deadline(), p = publish_deadline();
+  return p && (!e || p < e) ? p : e;
+}
+
 /* one wait: each open fd, the earliest deadline; then each event */
 static void turn(void)
 {
@@ -273,7 +314,7 @@ static void turn(void)
     x[n].events = IOPAUSE_READ;
     which[n++] = i;
   }
-  sv_deadline_g(&deadline, machine_deadline());
+  sv_deadline_g(&deadline, next_deadline());
   if (iopause_g(x, n, &deadline) < 0) strerr_diefusys(111, "iopause");
   /* an fd that an earlier handler closed meanwhile is not read */
   for (unsigned k = 0; k < n; k++)
@@ -292,6 +333,7 @@ int main(int argc, char const *const *argv)
   prctl(PR_SET_CHILD_SUBREAPER, 1);
   tain_now_set_stopwatch_g();
   sv_boot_id(st.boot);
+  events_init(statefd, conf, svpath, statedir, argv[argc - 1], svname, instance);
   {
     /* loaded before adoption: an adopted run is stopped with its own
        stopsignal and stopwaitsecs */
@@ -304,7 +346,8 @@ int main(int argc, char const *const *argv)
 
   for (;;) {
     publish();
-    if (flag.exit && settled()) break;
+    /* §9: queued event hooks run (bounded by timeout-event) before the exit */
+    if (flag.exit && settled() && !events_draining()) break;
     turn();
   }
   outputs_close();

@@ -100,6 +100,21 @@ extern unsigned notify_datagram(sv_status *st, char const *s, size_t n, int trun
 extern pid_t notify_mainpid(sv_status const *st);
 /* the run said STOPPING=1: its exit is its own, not one asked for */
 extern int notify_selfstop(void);
+/* events.c: §9 event hooks and S/supervise/history */
+/* before the first announce: where things are (pointers kept), the history
+   reloaded; dirarg is supervise's DIR argument, for NAME under svscan */
+extern void events_init(int statefd, sv_conf const *c, char const *svpath, char const *statedir, char const *dirarg,
+                        char const *svname, int instance);
+/* the status file was written: a new state (or health turning unhealthy or
+   back) is recorded in the history and queued for the hooks */
+extern void events_publish(sv_status const *st);
+/* a child died: 1 if it was an event hook */
+extern int events_reaped(pid_t pid, int wstat);
+extern uint64_t events_deadline(void);
+extern void events_timer(uint64_t now);
+/* supervise wants to exit: 1 while hooks are still to run (at most
+   timeout-event in all), then 0 */
+extern int events_draining(void);
 
 /* outputs.c: the svlog processes behind stdout=PATH and stderr=PATH */
 /* makes the loggers match c: 1 ok (fds in out and err, -1 none), 0 error (errbuf) */

@@ -23,6 +23,8 @@ extern int svc_run_verb(int argc, char const *const *argv);
 extern void svc_help(FILE *f);
 /* the interactive shell: verbs from stdin until exit or end of input */
 extern int svc_shell(void);
+/* svc history [-n N] NAME... (history.c) */
+extern int svc_history(int argc, char const *const *argv);
 /* svc import [-n] [-d DIR] FILE... (import.c) */
 extern int svc_import(int argc, char const *const *argv);
 

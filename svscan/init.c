@@ -9,7 +9,8 @@
    cannot reboot) svscan stays PID 1 as before.
 
    The scanner, once every service is down after svc poweroff|reboot|halt,
-   calls init_finish(): DIR/.svscan/shutdown ARG (bounded), SIGTERM to every
+   calls init_finish(): DIR/.svscan/shutdown ARG (bounded), closes every
+   file but the console and leaves the scan directory, SIGTERM to every
    process, SIGKILL after 5 s, and on a machine sync, unmount (or remount
    read-only) and reboot(2).  In a container it returns and svscan exits 0. */
 
@@ -24,6 +25,7 @@
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -365,6 +367,19 @@ static void unmount_all(void)
   }
 }
 
+/* nothing of ours keeps a filesystem busy: the lock and the control FIFO,
+   open read-write, make a read-only remount of the scan directory's
+   filesystem EBUSY, and the working directory an unmount.  Only stdin,
+   stdout and stderr (the console) stay. */
+static void release_files(void)
+{
+  if (chdir("/") < 0) strerr_warnwusys("chdir to /");
+#ifdef SYS_close_range
+  if (syscall(SYS_close_range, 3U, ~0U, 0U) == 0) return;
+#endif
+  for (int fd = 3; fd < 65536; fd++) close(fd);
+}
+
 void init_finish(void)
 {
   int rb;
@@ -372,6 +387,7 @@ void init_finish(void)
   char num[24];
   if (!kind) kind = 'H';
   run_script(".svscan/shutdown", kind_name(), "SVSCAN_SHUTDOWN_TIMEOUT");
+  release_files();
   strerr_warni(kind_name(), ": sending SIGTERM to every process");
   kill(-1, SIGTERM);
   kill(-1, SIGCONT);

@@ -270,7 +270,9 @@ static int takeover(service *s, proc *p, int instance, uint64_t now)
   h = tk_holder(dir);
   if (!h) return 0;
   if (h < 0 || is_ours(h)) {
-    if (!p->heldwarn) strerr_warnw(dirpath, "/", dir, "/lock is held by a process svscan cannot take over: waiting");
+    /* one warning per wait, whatever its cause (EMFILE is no stranger) */
+    if (!p->heldwarn && h == -2) strerr_warnw("unable to check ", dirpath, "/", dir, "/lock: ", strerror(errno), " (retrying every second)");
+    else if (!p->heldwarn) strerr_warnw(dirpath, "/", dir, "/lock is held by a process svscan cannot take over: waiting");
     p->heldwarn = 1;
     p->pid = 0;
     p->t = now + RESTART_MIN_MS;
@@ -690,6 +692,10 @@ static int duplicate(service const *s)
 }
 
 /* new directories start, removed or renamed ones stop: 1 ok, 0 unreadable */
+/* a rescan that could not read the directory (EMFILE...): retried then,
+   after one warning */
+static uint64_t t_rescan;
+
 static int rescan(void)
 {
   DIR *d;
@@ -703,10 +709,13 @@ static int rescan(void)
   for (unsigned i = 0; i < nlive; i++) tab[i].seen = 0;
   d = opendir(".");
   if (!d) {
-    strerr_warnwusys("read directory ", dirpath);
+    if (!t_rescan) strerr_warnw("unable to read directory ", dirpath, ": ", strerror(errno), " (retrying every second)");
+    t_rescan = sv_now_ms() + 1000;
     for (unsigned i = 0; i < nlive; i++) tab[i].seen = 1;
     return 0;
   }
+  if (t_rescan) strerr_warni("read directory ", dirpath, " again: rescanning");
+  t_rescan = 0;
   for (;;) {
     struct stat st;
     service key, *s;
@@ -776,6 +785,7 @@ static void handle_timers(void)
     flag.rescan = 1;
     t_poll = now + poll_ms;
   }
+  if (t_rescan && now >= t_rescan) flag.rescan = 1;
   if (!ngone) return;
   for (unsigned i = 0; i < ntab; i++) {
     proc *l = &tab[i].log;
@@ -815,6 +825,7 @@ static uint64_t next_deadline(void)
 {
   uint64_t e = poll_ms ? t_poll : 0;
   e = earliest(e, t_adopted);
+  e = earliest(e, t_rescan);
   for (unsigned i = 0; i < ntab; i++) {
     service const *s = tab + i;
     if (s->gone) { if (s->log.pid && s->log.stopping) e = earliest(e, s->log.t); continue; }
@@ -829,15 +840,18 @@ static uint64_t next_deadline(void)
 
 /* ---- setup ---- */
 
-/* the supervise of this installation, never one found in PATH */
-static void find_supervise(void)
+/* the supervise of this installation, never one found in PATH; argv0
+   when there is no /proc (a machine's .svscan/boot that mounted none) */
+static void find_supervise(char const *argv0)
 {
-  int r = sv_daemon_sibling(supervise_path, sizeof supervise_path, "supervise");
+  int r = sv_daemon_sibling(supervise_path, sizeof supervise_path, "supervise", argv0);
   if (r > 0) return;
   if (!r && errno == ENAMETOOLONG) strerr_dief(111, "unable to find supervise: path too long");
   if (!r) strerr_dief(111, "unable to find supervise: odd path to self");
-  if (!supervise_path[0]) strerr_diefusys(111, "readlink /proc/self/exe");
-  strerr_diefusys(111, "find ", supervise_path);
+  if (supervise_path[0]) strerr_diefusys(111, "find ", supervise_path);
+  if (!strchr(argv0, '/'))
+    strerr_diefusys(111, "find supervise: argv[0] has no slash and readlink /proc/self/exe says");
+  strerr_diefusys(111, "find supervise: realpath ", argv0);
 }
 
 /* .svscan/lock, then .svscan/control */
@@ -947,6 +961,15 @@ static void watchlist(void)
   else if (!t_adopted) t_adopted = sv_now_ms() + RESTART_MIN_MS;
 }
 
+/* SV_SCANDIR, absolute, for every supervise (and so every service): a
+   supervise runs SV_SCANDIR/.svscan/event on each transition (SPEC §9) */
+static void export_scandir(void)
+{
+  char cwd[SV_PATH_MAX];
+  if (!getcwd(cwd, sizeof cwd)) strerr_diefusys(111, "getcwd in ", dirpath);
+  if (setenv("SV_SCANDIR", cwd, 1) < 0) strerr_diefusys(111, "set SV_SCANDIR");
+}
+
 int main(int argc, char const *const *argv)
 {
   iopause_fd *x;
@@ -955,8 +978,9 @@ int main(int argc, char const *const *argv)
   init_start(dirpath); /* as PID 1 (SPEC §11); a machine's returns in a child */
   flag.pid1 = getpid() == 1;
   if (!fd_sanitize()) strerr_diefusys(111, "sanitize standard fds");
-  find_supervise();
+  find_supervise(argv[0]);
   if (chdir(dirpath) < 0) strerr_diefusys(111, "chdir to ", dirpath);
+  export_scandir();
   {
     DIR *d = opendir(".");
     if (!d) strerr_diefusys(111, "read directory ", dirpath);

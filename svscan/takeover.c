@@ -47,10 +47,10 @@ pid_t tk_holder(char const *statedir)
   int fd, r;
   if (snprintf(path, sizeof path, "%s/lock", statedir) >= (int)sizeof path) return 0;
   fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
+  if (fd < 0) return errno == ENOENT || errno == ENOTDIR ? 0 : -2;
   r = fcntl(fd, F_GETLK, &l);
   fd_close(fd);
-  if (r < 0) return -1;
+  if (r < 0) return -2;
   if (l.l_type == F_UNLCK) return 0;
   /* 0: a holder in another pid namespace; someone else's: never adopted */
   if (l.l_pid <= 0 || !ours_by_uid(l.l_pid)) return -1;

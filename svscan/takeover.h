@@ -8,7 +8,8 @@
 #include <sys/types.h>
 
 /* who holds STATEDIR/lock: its pid (a live process running as us), 0 when
-   nobody does, -1 when someone we cannot name or trust does */
+   nobody does, -1 when someone we cannot name or trust does, -2 when the
+   lock cannot be looked at now (EMFILE...: errno) */
 extern pid_t tk_holder(char const *statedir);
 /* a pollable fd that turns readable when pid exits, -1 if the kernel has
    none (then *start is its /proc start time, to recognise it later) */
