@@ -527,6 +527,7 @@ int fdhold_daemon(int argc, char const *const *argv)
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGHUP);
     spfd = sv_signals_trap(&set);
+  if (spfd < 0) strerr_diefusys(111, "trap signals");
   }
   if (!sig_ignore(SIGPIPE)) strerr_diefusys(111, "ignore ", "SIGPIPE");
   sock = bindsocket(path, &ino, &dev);
@@ -556,7 +557,7 @@ int fdhold_daemon(int argc, char const *const *argv)
     if (r) {
       unsigned int base = n - ncl, ncl0 = ncl;
       if (x[0].revents & (IOPAUSE_READ | IOPAUSE_EXCEPT)) {
-        sv_signals_each(&onsignal);
+        if (sv_signals_each(&onsignal) < 0) strerr_diefusys(111, "read selfpipe");
         if (gotsig) {
           char fmt[UINT_FMT];
           fmt[uint_fmt(fmt, nheld)] = 0;

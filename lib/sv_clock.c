@@ -63,15 +63,3 @@ uint64_t sv_wall_ms(void)
   clock_gettime(CLOCK_REALTIME, &ts);
   return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
-
-void sv_deadline_g(tain *deadline, uint64_t e)
-{
-  uint64_t now, ms;
-  tain rel;
-  if (!e) { tain_add_g(deadline, &tain_infinite_relative); return; }
-  now = sv_now_ms();
-  ms = e > now ? e - now : 0;
-  if (ms > SV_WAIT_STEP_MS) ms = SV_WAIT_STEP_MS;
-  tain_from_millisecs(&rel, (int)ms);
-  tain_add_g(deadline, &rel);
-}

@@ -17,12 +17,4 @@ extern size_t sv_fmt_secs(char *buf, uint64_t ms);
 /* parses "123", "123.4", "123.456" seconds into ms; 0 on syntax error */
 extern int sv_scan_secs(char const *s, uint64_t *ms);
 
-/* the longest single wait: iopause takes an int of ms (24.8 days); a
-   later deadline is waited for in steps, each waking to look again */
-#define SV_WAIT_STEP_MS 86400000u
-/* sets *deadline (a skalibs tain on the stopwatch of tain_now_g) to
-   boot-clock ms e, at most SV_WAIT_STEP_MS away; e = 0: no deadline */
-struct tain_s;
-extern void sv_deadline_g(struct tain_s *deadline, uint64_t e);
-
 #endif

@@ -5,11 +5,12 @@
 
 #include <signal.h>
 
-/* traps the signals of set on a selfpipe: its fd; dies (111) on failure.
+/* traps the signals of set on a selfpipe: its fd, or -1 (errno).
    skalibs 2.13's selfpipe_trapset says 1 ok, 0 failed (older ones 0 / -1):
    one place knows it */
 extern int sv_signals_trap(sigset_t const *set);
-/* calls handle(sig) for each signal pending, until none is; dies on errors */
-extern void sv_signals_each(void (*handle)(int));
+/* calls handle(sig) for each signal pending, until none is: 0, or -1 on a
+   read error (errno) */
+extern int sv_signals_each(void (*handle)(int));
 
 #endif

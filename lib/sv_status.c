@@ -72,36 +72,61 @@ static int write_atomically(int dirfd, char const *buf, size_t n)
   return 1;
 }
 
-int sv_status_writeat(int dirfd, sv_status const *st)
+/* a field's value as one line: a control byte (a newline in a reason
+   above all) would start a forged field, so it reads as '?' */
+static char const *oneline(char *dst, size_t max, char const *v)
 {
-  char buf[2048], since[32], started[32], until[32], last[32];
+  size_t i = 0;
+  for (; v[i] && i + 1 < max; i++) dst[i] = (unsigned char)v[i] < 32 || v[i] == 127 ? '?' : v[i];
+  dst[i] = 0;
+  return dst;
+}
+
+size_t sv_status_fmt(char *buf, size_t max, sv_status const *st)
+{
+  char since[32], started[32], until[32], last[32], reason[SV_ERR_MAX], healthlog[SV_ERR_MAX], boot[40];
   char pid[22], restarts[22], starts[22], commands[22], pidstart[22], failures[22], finish[22], supervisor[22];
   size_t n;
   sv_fmt_secs(since, st->since_ms);
   sv_fmt_secs(started, st->started_ms);
   sv_fmt_secs(until, st->until_ms);
-  n = sv_strjoin(buf, sizeof buf, "state=", sv_state_name(st->state), "\npid=", sv_i64(pid, st->pid),
-                 "\nsince=", since, "\nwant=", sv_want_name(st->want), "\nready=", st->ready ? "1" : "0",
-                 "\nrestarts=", sv_u64(restarts, st->restarts), "\nstarts=", sv_u64(starts, st->starts), "\ncommands=", sv_u64(commands, st->commands), "\nlastexit=", sv_lastexit_fmt(last, st),
-                 "\nreason=", st->reason, "\nstarted=", started, "\npidstart=", sv_u64(pidstart, st->pidstart),
-                 "\nfailures=", sv_u64(failures, st->failures), "\nfinish=", sv_i64(finish, st->finish),
-                 "\nuntil=", until, "\nsupervisor=", sv_i64(supervisor, st->supervisor), "\nboot=", st->boot,
-                 "\nhealth=", sv_health_name(st->health), "\nhealthlog=", st->healthlog, "\n", (char *)0);
+  n = sv_strjoin(buf, max, "state=", sv_state_name(st->state), "\npid=", sv_i64(pid, st->pid), "\nsince=", since,
+                 "\nwant=", sv_want_name(st->want), "\nready=", st->ready ? "1" : "0", "\nrestarts=",
+                 sv_u64(restarts, st->restarts), "\nstarts=", sv_u64(starts, st->starts), "\ncommands=",
+                 sv_u64(commands, st->commands), "\nlastexit=", sv_lastexit_fmt(last, st), "\nreason=",
+                 oneline(reason, sizeof reason, st->reason), "\nstarted=", started, "\npidstart=",
+                 sv_u64(pidstart, st->pidstart), "\nfailures=", sv_u64(failures, st->failures),
+                 "\nfinish=", sv_i64(finish, st->finish), "\nuntil=", until, "\nsupervisor=",
+                 sv_i64(supervisor, st->supervisor), "\nboot=", oneline(boot, sizeof boot, st->boot),
+                 "\nhealth=", sv_health_name(st->health), "\nhealthlog=",
+                 oneline(healthlog, sizeof healthlog, st->healthlog), "\n", (char *)0);
   if (n && (st->next_ms || st->skipped)) {
     /* scheduled jobs only (SPEC §10) */
     char next[32], skipped[22];
     size_t m;
     sv_fmt_secs(next, st->next_ms);
-    m = sv_strjoin(buf + n, sizeof buf - n, "next=", next, "\nskipped=", sv_u64(skipped, st->skipped), "\n", (char *)0);
+    m = sv_strjoin(buf + n, max - n, "next=", next, "\nskipped=", sv_u64(skipped, st->skipped), "\n", (char *)0);
     n = m ? n + m : 0;
   }
   if (n && (st->notifystatus[0] || st->mainpid)) {
     /* notify=systemd only (SPEC §9): STATUS= and MAINPID= */
-    char mainpid[22];
-    size_t m = sv_strjoin(buf + n, sizeof buf - n, "status=", st->notifystatus, "\nmainpid=",
-                          sv_i64(mainpid, st->mainpid), "\n", (char *)0);
+    char mainpid[22], notifystatus[SV_ERR_MAX];
+    size_t m = sv_strjoin(buf + n, max - n, "status=", oneline(notifystatus, sizeof notifystatus, st->notifystatus),
+                          "\nmainpid=", sv_i64(mainpid, st->mainpid), "\n", (char *)0);
     n = m ? n + m : 0;
   }
+  return n;
+}
+
+int sv_status_store_at(int dirfd, char const *buf, size_t n)
+{
+  return write_atomically(dirfd, buf, n);
+}
+
+int sv_status_writeat(int dirfd, sv_status const *st)
+{
+  char buf[SV_STATUS_MAX];
+  size_t n = sv_status_fmt(buf, sizeof buf, st);
   if (!n) { errno = ENAMETOOLONG; return 0; }
   return write_atomically(dirfd, buf, n);
 }

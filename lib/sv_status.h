@@ -3,6 +3,7 @@
 #ifndef SV_STATUS_H
 #define SV_STATUS_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -50,6 +51,14 @@ extern char const *sv_health_name(enum sv_health h);
 extern char const *sv_want_name(enum sv_want w);
 /* "exit 1", "signal TERM", "none"; buf >= 32 */
 extern char const *sv_lastexit_fmt(char *buf, sv_status const *st);
+/* the longest status text sv_status_fmt writes */
+#define SV_STATUS_MAX 2048
+/* the status file's text for st into buf (max bytes with the NUL): its
+   length, 0 if it does not fit.  Control bytes in reason, boot,
+   healthlog and status read as '?': no value can start a field of its own */
+extern size_t sv_status_fmt(char *buf, size_t max, sv_status const *st);
+/* atomically replaces DIRFD/status with the n bytes of buf (as below) */
+extern int sv_status_store_at(int dirfd, char const *buf, size_t n);
 /* atomically replaces STATEDIR/status (0644, never through a symlink):
    1 ok, 0 error (errno) */
 extern int sv_status_write(char const *statedir, sv_status const *st);

@@ -795,6 +795,7 @@ int main(int argc, char const *const *argv)
   sigaddset(&set, SIGHUP);
   sigaddset(&set, SIGALRM);
   spfd = sv_signals_trap(&set);
+  if (spfd < 0) strerr_diefusys(111, "trap signals");
   tain_now_set_stopwatch_g();
 
   for (;;) {
@@ -806,7 +807,7 @@ int main(int argc, char const *const *argv)
     tain d;
     if (iopause_g(x, n, deadline(&d)) < 0) strerr_diefu1sys(111, "iopause");
     if (maxage && dir) prune(); /* -a: archives that just grew too old */
-    if (x[0].revents & IOPAUSE_READ) sv_signals_each(&on_signal);
+    if (x[0].revents & IOPAUSE_READ && sv_signals_each(&on_signal) < 0) strerr_diefusys(111, "read selfpipe");
     if (flag.blocked && !tain_future(&retry)) flag.blocked = 0;
     if (n == 2 && x[1].revents & IOPAUSE_READ && !flag.exiting) readin();
     if (!flag.blocked) work();

@@ -18,6 +18,7 @@
 #include <skalibs/selfpipe.h>
 #include <skalibs/sig.h>
 
+#include "sv_daemon.h"
 #include "supervise.h"
 #include "sv_envdir.h"
 #include "sv_str.h"
@@ -103,8 +104,7 @@ static int prepare_child(sv_conf const *c, int instance, outfds const *o, user c
   selfpipe_finish(); /* 2.13 keeps trapped signals blocked: unblock for the service */
   /* and no disposition inherited from whoever started us (a shell's ignored
      INT and QUIT would make svc -i and svc -q do nothing) */
-  for (int s = 1; s < NSIG; s++)
-    if (s != SIGKILL && s != SIGSTOP) signal(s, SIG_DFL);
+  sv_daemon_child_signals(0);
   if (setsid() < 0) return STEP_SETSID;
   if (apply_envdir() < 0) return STEP_ENVDIR;
   for (unsigned i = 0; i < c->nenv; i++) putenv((char *)c->env[i]);

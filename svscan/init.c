@@ -37,6 +37,7 @@
 
 #include "sv_clock.h"
 #include "sv_control.h"
+#include "sv_daemon.h"
 #include "init.h"
 
 #define DEFAULT_SCRIPT_SECS 30 /* .svscan/boot, .svscan/shutdown */
@@ -69,11 +70,7 @@ static unsigned secs_from_env(char const *var)
 /* in a child: no signal blocked, every disposition the default */
 static void plain_signals(void)
 {
-  sigset_t set;
-  sigemptyset(&set);
-  sigprocmask(SIG_SETMASK, &set, 0);
-  for (int i = 1; i < NSIG; i++)
-    if (i != SIGKILL && i != SIGSTOP) signal(i, SIG_DFL);
+  sv_daemon_child_signals(0);
 }
 
 /* reaps any child; 1 if pid was among them (its wait status in *w) */

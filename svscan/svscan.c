@@ -5,7 +5,6 @@
    order on SIGTERM, SIGINT (SIGPWR as PID 1) or 'q'.  SPEC §6. */
 
 #include <dirent.h>
-#include <limits.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -28,6 +27,7 @@
 
 #include "sv_clock.h"
 #include "sv_control.h"
+#include "sv_daemon.h"
 #include "sv_conf.h"
 #include "sv_signals.h"
 #include "sv_status.h"
@@ -180,9 +180,7 @@ static void child_signals(void)
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGHUP);
-  sigprocmask(SIG_SETMASK, &set, 0);
-  for (int i = 1; i < NSIG; i++)
-    if (i != SIGKILL && i != SIGSTOP) signal(i, SIG_DFL);
+  sv_daemon_child_signals(&set);
 }
 
 /* instance -1: plain, -2: the logger, else supervise -i instance */
@@ -764,23 +762,20 @@ static void on_signal(int sig)
   }
 }
 
+static void handle_commands(char const *buf, size_t n)
+{
+  for (size_t i = 0; i < n; i++) {
+    if (buf[i] == 'a') flag.rescan = 1;
+    else if (buf[i] == 'q') start_quit("svc quit");
+    else if ((buf[i] == 'P' || buf[i] == 'R' || buf[i] == 'H') && init_request(buf[i]))
+      start_quit(buf[i] == 'P' ? "svc poweroff" : buf[i] == 'R' ? "svc reboot" : "svc halt");
+    /* unknown bytes are ignored */
+  }
+}
+
 static void handle_control(void)
 {
-  char buf[256];
-  for (;;) {
-    ssize_t r = read(ctlfd, buf, sizeof buf);
-    if (r <= 0) {
-      if (r < 0 && errno != EAGAIN && errno != EINTR) strerr_warnwusys("read ", dirpath, "/.svscan/control");
-      return;
-    }
-    for (ssize_t i = 0; i < r; i++) {
-      if (buf[i] == 'a') flag.rescan = 1;
-      else if (buf[i] == 'q') start_quit("svc quit");
-      else if ((buf[i] == 'P' || buf[i] == 'R' || buf[i] == 'H') && init_request(buf[i]))
-        start_quit(buf[i] == 'P' ? "svc poweroff" : buf[i] == 'R' ? "svc reboot" : "svc halt");
-      /* unknown bytes are ignored */
-    }
-  }
+  if (sv_daemon_drain(ctlfd, &handle_commands) < 0) strerr_warnwusys("read ", dirpath, "/.svscan/control");
 }
 
 static void handle_timers(void)
@@ -845,43 +840,28 @@ static uint64_t next_deadline(void)
 
 /* ---- setup ---- */
 
-/* our own binary's path: /proc/self/exe, or, without /proc (a machine's
-   .svscan/boot that mounted none), argv[0] as the kernel gives it to init
-   (/sbin/init), its symlinks resolved */
-static void find_self(char const *argv0, char *self)
-{
-  ssize_t r = readlink("/proc/self/exe", self, PATH_MAX - 1);
-  if (r >= 0) { self[r] = 0; return; }
-  if (!strchr(argv0, '/'))
-    strerr_diefusys(111, "find supervise: argv[0] has no slash and readlink /proc/self/exe says");
-  if (!realpath(argv0, self)) strerr_diefusys(111, "find supervise: realpath ", argv0);
-}
-
+/* the supervise of this installation, never one found in PATH; argv0
+   when there is no /proc (a machine's .svscan/boot that mounted none) */
 static void find_supervise(char const *argv0)
 {
-  char self[PATH_MAX];
-  char *slash;
-  find_self(argv0, self);
-  slash = strrchr(self, '/');
-  if (!slash) strerr_dief(111, "unable to find supervise: odd path to self: ", self);
-  slash[1] = 0;
-  /* the supervise of this installation, never one found in PATH */
-  if (snprintf(supervise_path, sizeof supervise_path, "%ssupervise", self) >= (int)sizeof supervise_path)
-    strerr_dief(111, "unable to find supervise: path too long");
-  if (access(supervise_path, X_OK) < 0) strerr_diefusys(111, "find ", supervise_path);
+  int r = sv_daemon_sibling(supervise_path, sizeof supervise_path, "supervise", argv0);
+  if (r > 0) return;
+  if (!r && errno == ENAMETOOLONG) strerr_dief(111, "unable to find supervise: path too long");
+  if (!r) strerr_dief(111, "unable to find supervise: odd path to self");
+  if (supervise_path[0]) strerr_diefusys(111, "find ", supervise_path);
+  if (!strchr(argv0, '/'))
+    strerr_diefusys(111, "find supervise: argv[0] has no slash and readlink /proc/self/exe says");
+  strerr_diefusys(111, "find supervise: realpath ", argv0);
 }
 
-static void take_lock(void)
+/* .svscan/lock, then .svscan/control */
+static void claim(void)
 {
-  int r = sv_lock_take(".svscan", 0700);
-  if (r < 0) strerr_diefusys(111, "lock ", dirpath, "/.svscan/lock");
+  char const *what;
+  int r = sv_daemon_claim(".svscan", 0700, &ctlfd, &what);
+  if (r > 0) return;
   if (!r) strerr_dief(100, "unable to lock ", dirpath, "/.svscan/lock: another svscan is running on ", dirpath);
-}
-
-static void make_fifo(void)
-{
-  ctlfd = sv_control_listen(".svscan");
-  if (ctlfd >= 0) return;
+  if (what[0] == 'l') strerr_diefusys(111, "lock ", dirpath, "/.svscan/lock");
   if (errno == EEXIST) strerr_dief(100, dirpath, "/.svscan/control exists and is not a FIFO");
   strerr_diefusys(111, "listen on ", dirpath, "/.svscan/control");
 }
@@ -897,6 +877,7 @@ static void setup_signals(void)
   /* what a container runtime or an init sends to PID 1 */
   if (flag.pid1) sigaddset(&set, SIGPWR);
   sigfd = sv_signals_trap(&set);
+  if (sigfd < 0) strerr_diefusys(111, "trap signals");
 }
 
 /* a thousand services with loggers hold two thousand pipe ends */
@@ -1005,8 +986,7 @@ int main(int argc, char const *const *argv)
     if (!d) strerr_diefusys(111, "read directory ", dirpath);
     closedir(d);
   }
-  take_lock();
-  make_fifo();
+  claim();
   init_mark();
   devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
   if (devnull < 0) strerr_diefusys(111, "open /dev/null");
@@ -1019,26 +999,17 @@ int main(int argc, char const *const *argv)
   if (poll_ms) t_poll = sv_now_ms() + poll_ms;
 
   for (;;) {
-    uint64_t e;
     tain deadline;
     if (flag.rescan) { flag.rescan = 0; rescan(); }
     if (flag.quitting && quit_step()) break;
     launch();
     watchlist();
     x = xs;
-    e = next_deadline();
-    if (e) {
-      uint64_t now = sv_now_ms();
-      tain rel;
-      uint64_t ms = e > now ? e - now : 0;
-      /* a far deadline is a wakeup a day later: iopause takes an int */
-      tain_from_millisecs(&rel, ms > 86400000 ? 86400000 : (int)ms);
-      tain_add_g(&deadline, &rel);
-    } else tain_add_g(&deadline, &tain_infinite_relative);
+    sv_deadline_g(&deadline, next_deadline());
     x[0].fd = sigfd, x[0].events = IOPAUSE_READ;
     x[1].fd = ctlfd, x[1].events = IOPAUSE_READ;
     if (iopause_g(x, nxs, &deadline) < 0) strerr_diefusys(111, "iopause");
-    if (x[0].revents & IOPAUSE_READ) sv_signals_each(&on_signal);
+    if (x[0].revents & IOPAUSE_READ && sv_signals_each(&on_signal) < 0) strerr_diefusys(111, "read selfpipe");
     if (x[1].revents & IOPAUSE_READ) handle_control();
     if (nxs > 2) adopted_deaths(&pidfd_ready);
     if (t_adopted && sv_now_ms() >= t_adopted) { t_adopted = 0; adopted_deaths(&never); }
