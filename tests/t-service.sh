@@ -103,11 +103,11 @@ if ls /usr/lib/*/faketime/libfaketime.so.1 >/dev/null 2>&1 && command -v faketim
   # LD_PRELOAD rather than faketime(1), which forks: $! must be supervise's pid
   ft=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -n 1)
   ASAN_OPTIONS=${ASAN_OPTIONS:-}:verify_asan_link_order=0 LD_PRELOAD=$ft FAKETIME=-10d FAKETIME_DONT_FAKE_MONOTONIC=1 \
-    "$SVBIN/supervise" "$SVDIR/clock" 2>>"$T/clock.err" &
+    "$SVDYN/supervise" "$SVDIR/clock" 2>>"$T/clock.err" &
   PIDS+=($!)
   check "clock: up under a stepped wall clock" await_status "$SVDIR/clock" state=RUNNING
   expect_match "clock: uptime from the boot clock" "$(svstat_line clock)" '^clock RUNNING pid [0-9]+, uptime 0:00:0[0-9]$'
-  expect_match "clock: stepped clock for svstat too" "$(ASAN_OPTIONS=${ASAN_OPTIONS:-}:verify_asan_link_order=0 FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f '+1y' "$SVBIN/svstat" clock | tr -s ' ')" 'uptime 0:00:0[0-9]$'
+  expect_match "clock: stepped clock for svstat too" "$(ASAN_OPTIONS=${ASAN_OPTIONS:-}:verify_asan_link_order=0 FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f '+1y' "$SVDYN/svstat" clock | tr -s ' ')" 'uptime 0:00:0[0-9]$'
 else
   skip "clock: faketime not installed (apt-get install faketime)"
 fi
