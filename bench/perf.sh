@@ -305,8 +305,9 @@ for s in $SYSTEMS; do
   SCANNER=$(awk 'NR == 1 { print $1 }' "$W/$s.strace")
   # every execve is counted but the scanner's own; lookups that failed (a
   # shell searching PATH) are not
-  ex=$(grep -cE '(execve\(.*|execve resumed>.*)\) = 0$' "$W/$s.strace")
-  fk=$(grep -cE '(clone3?|v?fork)(\(| resumed>).*\) = [0-9]+$' "$W/$s.strace")
+  # (strace pads a resumed call's result: ")        = 0")
+  ex=$(grep -cE '(execve\(.*|execve resumed>.*)\) +=  *0$' "$W/$s.strace")
+  fk=$(grep -cE '(clone3?|v?fork)(\(| resumed>).*\) +=  *[0-9]+$' "$W/$s.strace")
   EXECS[$s]=$(div $((ex - 1)) "$EXEC_N" %.2f)
   FORKS[$s]=$(div "$fk" "$EXEC_N" %.2f)
   printf '   %-12s %8s %8s\n' "$s" "${EXECS[$s]}" "${FORKS[$s]}"

@@ -76,8 +76,13 @@ static struct {
 
 /* ---- status ---- */
 
+/* status writes so far: handle_control does not write again what a
+   command's own handler just wrote (a rename is the dearest step of svc -r) */
+static unsigned announced;
+
 static void announce(void)
 {
+  announced++;
   st.supervisor = getpid();
   st.health = health_state();
   sv_strjoin(st.healthlog, sizeof st.healthlog, health_log(), (char *)0);
@@ -671,11 +676,18 @@ static void handle_control(void)
       if (r < 0 && errno != EAGAIN && errno != EINTR) strerr_warnwusys("read ", statedir, "/control");
       return;
     }
-    for (ssize_t i = 0; i < r; i++) handle_command(buf[i]);
-    /* tells svc -w that its command was seen, whatever it changed; a run
-       just forked is announced by handle_report, once it exec'd */
-    st.commands += (unsigned)r;
-    if (reportfd < 0) announce();
+    int wrote = 0;
+    /* commands= counts each command before its handler runs, so that a
+       handler's own write already tells svc -w that its command was seen */
+    for (ssize_t i = 0; i < r; i++) {
+      unsigned before = announced;
+      st.commands++;
+      handle_command(buf[i]);
+      wrote = announced != before;
+    }
+    /* else whatever the last command changed (perhaps nothing) goes out
+       now; a run just forked is announced by handle_report, once it exec'd */
+    if (reportfd < 0 && !wrote) announce();
   }
 }
 
