@@ -272,7 +272,7 @@ for s in $SYSTEMS; do
   suppss=$(for p in "${sups[@]}"; do pss "$p"; done | sum)
   scanpss=$(pss "$SCANNER")
   SUPPSS[$s]=$(div "$suppss" "$ns" %.0f)
-  TREEPSS[$s]=$(div $((suppss + scanpss)) 1024 %.1f)
+  TREEPSS[$s]=$(div $((suppss + scanpss)) 1000 %.1f)   # MB of 1000 kB, as issue 14 counts
   supflt=$( (field "$SCANNER" 10; for p in "${sups[@]}"; do field "$p" 10; done) | sum)
   svcflt=$(for p in "${svcs[@]}"; do field "$p" 10; done | sum)
   SUPFLT[$s]=$(div "$supflt" "$TREE_N" %.0f)
@@ -281,7 +281,7 @@ for s in $SYSTEMS; do
     "$scanpss" "${SUPFLT[$s]}" "${SVCFLT[$s]}" "$ns" "${#svcs[@]}"
   cleanup_system
 done
-echo "   sup_PSS_kB: mean PSS of one supervisor; tree_PSS_MB: scanner + supervisors;"
+echo "   sup_PSS_kB: mean PSS of one supervisor; tree_PSS_MB: scanner + supervisors (1 MB = 1000 kB);"
 echo "   faults/svc: minflt of scanner + supervisors / services; svc_faults: minflt of one service process"
 echo "   (its supervisor's child before exec, sh, sleep)"
 

@@ -6,6 +6,7 @@
 #include <pwd.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "sv_user.h"
@@ -86,20 +87,24 @@ static int scanid(char const *s, uint32_t *id)
 static int scan(char const *file, unsigned nfields, unsigned idfield,
                 int (*f)(char **fields, uint32_t id, void *data), void *data)
 {
-  static reader r; /* 64 kB: off the stack of a child that runs with little */
+  /* 64 kB mapped for the scan only: neither on the stack nor in bss, where
+     it would push supervise's hot variables onto one more resident page */
+  reader *r = mmap(0, sizeof *r, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   char *line, *fields[7];
   int got, e;
-  r.fd = open(file, O_RDONLY | O_CLOEXEC);
-  if (r.fd < 0) return -1;
-  r.eof = 0, r.len = r.pos = 0;
-  while ((got = nextline(&r, &line)) > 0) {
+  if (r == MAP_FAILED) return -1;
+  r->fd = open(file, O_RDONLY | O_CLOEXEC);
+  if (r->fd < 0) { e = errno; munmap(r, sizeof *r); errno = e; return -1; }
+  r->eof = 0, r->len = r->pos = 0;
+  while ((got = nextline(r, &line)) > 0) {
     uint32_t id;
     if (!split(line, fields, nfields) || !fields[0][0] || !scanid(fields[idfield], &id)) continue;
     got = f(fields, id, data);
     if (got) break;
   }
   e = errno;
-  close(r.fd);
+  close(r->fd);
+  munmap(r, sizeof *r);
   errno = e;
   return got;
 }
