@@ -30,7 +30,10 @@ static int nextline(reader *r, char **line)
     if (nl) {
       *nl = 0;
       r->pos = (size_t)(nl + 1 - r->buf);
-      if (skipping) { skipping = 0; continue; }
+      if (skipping) {
+        skipping = 0;
+        continue;
+      }
       *line = s;
       return 1;
     }
@@ -84,8 +87,8 @@ static int scanid(char const *s, uint32_t *id)
 /* calls f on each well-formed line of file (nfields fields, a name, a
    numeric id in field idfield) until f returns nonzero: that, 0 at the
    end, -1 on error */
-static int scan(char const *file, unsigned nfields, unsigned idfield,
-                int (*f)(char **fields, uint32_t id, void *data), void *data)
+static int scan(char const *file, unsigned nfields, unsigned idfield, int (*f)(char **fields, uint32_t id, void *data),
+                void *data)
 {
   /* 64 kB mapped for the scan only: neither on the stack nor in bss, where
      it would push supervise's hot variables onto one more resident page */
@@ -94,7 +97,12 @@ static int scan(char const *file, unsigned nfields, unsigned idfield,
   int got, e;
   if (r == MAP_FAILED) return -1;
   r->fd = open(file, O_RDONLY | O_CLOEXEC);
-  if (r->fd < 0) { e = errno; munmap(r, sizeof *r); errno = e; return -1; }
+  if (r->fd < 0) {
+    e = errno;
+    munmap(r, sizeof *r);
+    errno = e;
+    return -1;
+  }
   r->eof = 0, r->len = r->pos = 0;
   while ((got = nextline(r, &line)) > 0) {
     uint32_t id;
@@ -125,7 +133,7 @@ static int passwd_match(char **f, uint32_t uid, void *data)
 
 int sv_passwd_find(char const *file, char const *name, uid_t *uid, gid_t *gid)
 {
-  want w = { name, 0, 0 };
+  want w = {name, 0, 0};
   int r = scan(file, 7, 2, passwd_match, &w);
   if (r > 0) *uid = w.id, *gid = w.id2;
   return r;
@@ -141,7 +149,7 @@ static int group_match(char **f, uint32_t gid, void *data)
 
 int sv_group_find(char const *file, char const *name, gid_t *gid)
 {
-  want w = { name, 0, 0 };
+  want w = {name, 0, 0};
   int r = scan(file, 4, 2, group_match, &w);
   if (r > 0) *gid = w.id;
   return r;
@@ -173,15 +181,21 @@ static int add_if_member(char **f, uint32_t gid, void *data)
   if (!listed(f[3], m->name)) return 0;
   for (size_t i = 0; i < m->n; i++)
     if (m->list[i] == gid) return 0;
-  if (m->n == m->max) { errno = E2BIG; return -1; }
+  if (m->n == m->max) {
+    errno = E2BIG;
+    return -1;
+  }
   m->list[m->n++] = gid;
   return 0;
 }
 
 int sv_group_list(char const *file, char const *name, gid_t gid, gid_t *list, size_t *n)
 {
-  members m = { name, list, 0, *n };
-  if (!m.max) { errno = E2BIG; return -1; }
+  members m = {name, list, 0, *n};
+  if (!m.max) {
+    errno = E2BIG;
+    return -1;
+  }
   list[m.n++] = gid;
   if (scan(file, 4, 2, add_if_member, &m) < 0) return -1;
   *n = m.n;

@@ -17,8 +17,12 @@ static char passwd[64], group[64];
 
 static void verdict(char const *name, int good, char const *why)
 {
-  if (good) printf("ok user: %s\n", name);
-  else { printf("FAIL user: %s: %s\n", name, why); failures++; }
+  if (good)
+    printf("ok user: %s\n", name);
+  else {
+    printf("FAIL user: %s: %s\n", name, why);
+    failures++;
+  }
 }
 
 /* NAME's lookup in passwd gives want ("UID GID", or "absent") */
@@ -28,8 +32,10 @@ static void pw(char const *name, char const *want, char const *why)
   gid_t g;
   char got[64], title[200];
   int r = sv_passwd_find(passwd, name, &u, &g);
-  if (r > 0) snprintf(got, sizeof got, "%u %u", (unsigned)u, (unsigned)g);
-  else snprintf(got, sizeof got, "%s", r ? strerror(errno) : "absent");
+  if (r > 0)
+    snprintf(got, sizeof got, "%u %u", (unsigned)u, (unsigned)g);
+  else
+    snprintf(got, sizeof got, "%s", r ? strerror(errno) : "absent");
   snprintf(title, sizeof title, "passwd: %s", why);
   verdict(title, !strcmp(got, want), got);
 }
@@ -39,8 +45,10 @@ static void gr(char const *name, char const *want, char const *why)
   gid_t g;
   char got[64], title[200];
   int r = sv_group_find(group, name, &g);
-  if (r > 0) snprintf(got, sizeof got, "%u", (unsigned)g);
-  else snprintf(got, sizeof got, "%s", r ? strerror(errno) : "absent");
+  if (r > 0)
+    snprintf(got, sizeof got, "%u", (unsigned)g);
+  else
+    snprintf(got, sizeof got, "%s", r ? strerror(errno) : "absent");
   snprintf(title, sizeof title, "group: %s", why);
   verdict(title, !strcmp(got, want), got);
 }
@@ -51,7 +59,8 @@ static void list(char const *name, gid_t base, size_t max, char const *want, cha
   gid_t l[16];
   size_t n = max;
   char got[200] = "", title[200];
-  if (sv_group_list(group, name, base, l, &n) < 0) snprintf(got, sizeof got, "%s", strerror(errno));
+  if (sv_group_list(group, name, base, l, &n) < 0)
+    snprintf(got, sizeof got, "%s", strerror(errno));
   else
     for (size_t i = 0; i < n; i++)
       snprintf(got + strlen(got), sizeof got - strlen(got), "%s%u", i ? " " : "", (unsigned)l[i]);
@@ -62,7 +71,10 @@ static void list(char const *name, gid_t base, size_t max, char const *want, cha
 int main(void)
 {
   static char longline[SV_USER_LINE_MAX + 200];
-  if (!mkdtemp(dir)) { perror("mkdtemp"); return 111; }
+  if (!mkdtemp(dir)) {
+    perror("mkdtemp");
+    return 111;
+  }
   snprintf(passwd, sizeof passwd, "%s/passwd", dir);
   snprintf(group, sizeof group, "%s/group", dir);
 
@@ -78,7 +90,10 @@ int main(void)
           f);
     fputs(longline, f);
     fputs("bob:x:1000:100:Bob:/home/bob:/bin/sh\nbob:x:2000:200::/:/bin/sh\nlast:x:12:13::/:/bin/sh", f);
-    if (fclose(f)) { perror(passwd); return 111; }
+    if (fclose(f)) {
+      perror(passwd);
+      return 111;
+    }
   }
   pw("root", "0 0", "root");
   pw("bob", "1000 100", "after a too-long line, whose tail is not taken for a line; the first of two");
@@ -101,8 +116,8 @@ int main(void)
     gid_t g;
     snprintf(missing, sizeof missing, "%s/nothere", dir);
     errno = 0;
-    verdict("passwd: a missing file is an error (ENOENT)", sv_passwd_find(missing, "root", &u, &g) < 0 && errno == ENOENT,
-            strerror(errno));
+    verdict("passwd: a missing file is an error (ENOENT)",
+            sv_passwd_find(missing, "root", &u, &g) < 0 && errno == ENOENT, strerror(errno));
   }
 
   {
@@ -110,13 +125,18 @@ int main(void)
     static char members[20000];
     FILE *f = fopen(group, "w");
     strcpy(longline + SV_USER_LINE_MAX, "ghost:x:666:bob\n");
-    for (size_t i = 0; i + 8 < sizeof members - 10; i += 8) memcpy(members + i, "user000,", 8);
+    for (size_t i = 0; i + 8 < sizeof members - 10; i += 8)
+      memcpy(members + i, "user000,", 8);
     strcpy(members + strlen(members), "bob");
-    fprintf(f, "root:x:0:\nwheel:x:10:alice,bob,carol\nbobby:x:20:bobby\nnotbob:x:21:bo,bobb,xbob\n"
-               "bad:x:zz:bob\nshort:x:22\nstaff:x:50:bob\nagain:x:10:bob\nbig:x:30:%s\nusers:x:100:\n%s"
-               "late:x:40:bob",
+    fprintf(f,
+            "root:x:0:\nwheel:x:10:alice,bob,carol\nbobby:x:20:bobby\nnotbob:x:21:bo,bobb,xbob\n"
+            "bad:x:zz:bob\nshort:x:22\nstaff:x:50:bob\nagain:x:10:bob\nbig:x:30:%s\nusers:x:100:\n%s"
+            "late:x:40:bob",
             members, longline);
-    if (fclose(f)) { perror(group); return 111; }
+    if (fclose(f)) {
+      perror(group);
+      return 111;
+    }
   }
   gr("wheel", "10", "wheel");
   gr("users", "100", "a group with no members");
@@ -132,7 +152,8 @@ int main(void)
   {
     sv_user u;
     int r = sv_user_lookup("root", &u);
-    verdict("lookup: root from the system's files is uid 0", r == SV_USER_OK && !u.uid && !strcmp(u.name, "root"), u.name);
+    verdict("lookup: root from the system's files is uid 0", r == SV_USER_OK && !u.uid && !strcmp(u.name, "root"),
+            u.name);
     r = sv_user_lookup("root:root", &u);
     verdict("lookup: root:root gives gid 0", r == SV_USER_OK && !u.gid, u.name);
     r = sv_user_lookup("svkit-no-such-user-xyz", &u);
