@@ -120,8 +120,8 @@ static int prepare_child(sv_conf const *c, int instance, outfds const *o, user c
   /* before user=: only root may raise a hard limit or lower nice */
   if (limits_apply(&c->res, &limit_what) < 0) return STEP_LIMITS;
   if (child_is_run) {
-    uid_t uid = u->name ? u->uid : (uid_t)-1;
-    gid_t gid = u->name ? u->gid : (gid_t)-1;
+    uid_t uid = u->set ? u->who.uid : (uid_t)-1;
+    gid_t gid = u->set ? u->who.gid : (gid_t)-1;
     if (watchdog_child(uid, gid) < 0 || notify_child(uid, gid) < 0) return STEP_SVNOTIFY;
   }
   if (become(u) < 0) return STEP_USER;
