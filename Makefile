@@ -65,6 +65,20 @@ endif
 ifeq ($(STATIC),1)
 SV_LDFLAGS += -static
 endif
+# The six programs link statically: an idle supervise then carries no private
+# pages of the dynamic link (issue 14).  `make DYNAMIC=1` links them
+# dynamically and looks users up through NSS (getpwnam, initgroups); SAN=1
+# links dynamically and keeps the /etc/passwd reader.  Test helpers always
+# link dynamically; so do the copies in $(B)/tests/dyn/ (SVDYN), for tests
+# that run our binaries under an LD_PRELOAD (faketime).
+PROG_LDFLAGS ?= -static
+ifeq ($(SAN),1)
+PROG_LDFLAGS :=
+endif
+ifeq ($(DYNAMIC),1)
+PROG_LDFLAGS :=
+SV_CPPFLAGS += -DSV_USER_NSS
+endif
 
 # program name:folder
 PROGS_ALL := supervise:supervise svc:svc svstat:svstat svscan:svscan svlog:logger fdhold:fdhold
@@ -73,6 +87,8 @@ progname   = $(word 1,$(subst :, ,$(1)))
 # only folders that already hold code
 PROGS     := $(foreach p,$(PROGS_ALL),$(if $(wildcard $(call progdir,$(p))/*.c),$(p)))
 BINS      := $(foreach p,$(PROGS),$(B)/bin/$(call progname,$(p)))
+# (none with MUSL=1: its skalibs is static only)
+DYNBINS   := $(if $(filter 1,$(MUSL)),,$(foreach p,$(PROGS),$(B)/tests/dyn/$(call progname,$(p))))
 
 LIB_SRC   := $(wildcard lib/*.c)
 LIB_OBJ   := $(LIB_SRC:%.c=$(B)/obj/%.o)
@@ -108,7 +124,10 @@ $(B)/libsv.a: $(LIB_OBJ)
 define prog_rule
 $(B)/bin/$(call progname,$(1)): $(patsubst %.c,$(B)/obj/%.o,$(wildcard $(call progdir,$(1))/*.c)) $(B)/libsv.a
 	@mkdir -p $$(dir $$@)
-	$$(LINK) -o $$@ $$^ $$(SV_LDLIBS) $$(LDLIBS)
+	$$(LINK) $$(PROG_LDFLAGS) -o $$@ $$^ $$(SV_LDLIBS) $$(LDLIBS)
+$(B)/tests/dyn/$(call progname,$(1)): $(patsubst %.c,$(B)/obj/%.o,$(wildcard $(call progdir,$(1))/*.c)) $(B)/libsv.a
+	@mkdir -p $$(dir $$@)
+	$$(filter-out -static,$$(LINK)) -o $$@ $$^ $$(SV_LDLIBS) $$(LDLIBS)
 endef
 $(foreach p,$(PROGS),$(eval $(call prog_rule,$(p))))
 
@@ -120,7 +139,7 @@ $(B)/tests/unit/%: $(B)/obj/tests/unit/%.o $(B)/libsv.a
 	@mkdir -p $(dir $@)
 	$(LINK) -o $@ $^ $(SV_LDLIBS) $(LDLIBS)
 
-tests: all $(HELPERS) $(UNITS)
+tests: all $(HELPERS) $(UNITS) $(DYNBINS)
 
 # demo and check may install what is missing (as root, with apt-get); the
 # build itself runs in a second make so that it sees what was installed

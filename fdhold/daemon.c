@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pwd.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -28,6 +27,7 @@
 
 #include "fdhold.h"
 #include "sv_signals.h"
+#include "sv_user.h"
 
 #define MAXUIDS 64
 #define RECVFDS 8 /* room for fds in one recvmsg; more are a protocol error */
@@ -405,9 +405,11 @@ static void parseuids(char const *s)
     memcpy(name, s, n);
     name[n] = 0;
     if (uid_scan(name, &u) != n) {
-      struct passwd *pw = getpwnam(name);
-      if (!pw) strerr_dief(100, "unknown user in -u: ", name);
-      u = pw->pw_uid;
+      sv_user who;
+      int r = strchr(name, ':') ? SV_USER_NOUSER : sv_user_lookup(name, &who);
+      if (r == SV_USER_ERROR) strerr_diefu2sys(111, "look up user ", name);
+      if (r != SV_USER_OK) strerr_dief(100, "unknown user in -u: ", name);
+      u = who.uid;
     }
     uids[nuids++] = u;
     s += n;

@@ -40,10 +40,13 @@ static int writable_cgroup2(char *line, char **path)
   return 1;
 }
 
-/* no stdio: supervise calls this and stays free of printf's pages */
+/* no stdio: supervise calls this and stays free of printf's pages.  The
+   buffer is small because it is on the stack of every supervise, deepest
+   in its start-up: a cgroup2 line is short, and a longer line (an overlay
+   mount's options) is dropped, not needed */
 static int find_base(char *cache, size_t max)
 {
-  char buf[4096];
+  char buf[1024];
   size_t len = 0;
   int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
   if (fd < 0) return 0;

@@ -166,7 +166,7 @@ static int alive(pid_t pid)
 /* calls f on every live pid listed in cgroup.procs: how many there were */
 static unsigned each_pid(void (*f)(pid_t, int), int sig)
 {
-  char p[SV_PATH_MAX + 16], buf[4096];
+  char p[SV_PATH_MAX + 16], buf[512]; /* pids are short lines; every byte of stack stays resident */
   size_t len = 0;
   unsigned count = 0;
   int fd;

@@ -4,8 +4,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +18,7 @@
 #include "supervise.h"
 #include "sv_clock.h"
 #include "sv_svdir.h"
+#include "sv_user.h"
 
 typedef struct logger_s logger;
 struct logger_s {
@@ -60,25 +59,15 @@ static char const *find_svlog(void)
    exit, and supervise retries the logger every second. */
 static void become_user(char const *spec, char const *path)
 {
-  char name[256];
-  char const *colon = strchr(spec, ':');
-  struct passwd *pw;
-  gid_t gid;
-  snprintf(name, sizeof name, "%.*s", colon ? (int)(colon - spec) : 255, spec);
-  errno = 0;
-  pw = getpwnam(name);
-  if (!pw) {
-    if (errno) strerr_diefu4sys(111, "set user ", name, " for svlog of ", path);
-    strerr_dief(111, "unable to set user ", name, " for svlog of ", path, ": unknown user");
+  sv_user u;
+  switch (sv_user_lookup(spec, &u)) {
+    case SV_USER_OK: break;
+    case SV_USER_NOUSER: strerr_dief(111, "unable to set user ", u.name, " for svlog of ", path, ": unknown user");
+    case SV_USER_NOGROUP:
+      strerr_dief(111, "unable to set group ", strchr(spec, ':') + 1, " for svlog of ", path, ": unknown group");
+    default: strerr_diefu4sys(111, "set user ", u.name, " for svlog of ", path);
   }
-  gid = pw->pw_gid;
-  if (colon) {
-    struct group *gr = getgrnam(colon + 1);
-    if (!gr) strerr_dief(111, "unable to set group ", colon + 1, " for svlog of ", path, ": unknown group");
-    gid = gr->gr_gid;
-  }
-  if (setgid(gid) < 0 || initgroups(name, gid) < 0 || setuid(pw->pw_uid) < 0)
-    strerr_diefu4sys(111, "set user ", name, " for svlog of ", path);
+  if (sv_user_become(&u) < 0) strerr_diefu4sys(111, "set user ", u.name, " for svlog of ", path);
 }
 
 static void start_logger(logger *l)

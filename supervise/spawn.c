@@ -4,8 +4,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +21,7 @@
 #include "sv_envdir.h"
 #include "sv_str.h"
 #include "sv_svdir.h"
+#include "sv_user.h"
 
 /* what the child could not do, sent to the parent */
 
@@ -37,9 +36,8 @@ static char const *limit_what = "limits"; /* the key limits_apply failed on */
 
 typedef struct user_s user;
 struct user_s {
-  char const *name; /* NULL: stay who we are */
-  uid_t uid;
-  gid_t gid;
+  int set; /* 0: stay who we are */
+  sv_user who;
 };
 
 
@@ -82,9 +80,7 @@ static int open_dest(char const *dest, int fd)
 
 static int become(user const *u)
 {
-  if (!u->name) return 0;
-  if (setgid(u->gid) < 0 || initgroups(u->name, u->gid) < 0 || setuid(u->uid) < 0) return -1;
-  return 0;
+  return u->set ? sv_user_become(&u->who) : 0;
 }
 
 /* puts the readiness pipe's write end on fd nfd, open across exec.  Done
@@ -124,8 +120,8 @@ static int prepare_child(sv_conf const *c, int instance, outfds const *o, user c
   /* before user=: only root may raise a hard limit or lower nice */
   if (limits_apply(&c->res, &limit_what) < 0) return STEP_LIMITS;
   if (child_is_run) {
-    uid_t uid = u->name ? u->uid : (uid_t)-1;
-    gid_t gid = u->name ? u->gid : (gid_t)-1;
+    uid_t uid = u->set ? u->who.uid : (uid_t)-1;
+    gid_t gid = u->set ? u->who.gid : (gid_t)-1;
     if (watchdog_child(uid, gid) < 0 || notify_child(uid, gid) < 0) return STEP_SVNOTIFY;
   }
   if (become(u) < 0) return STEP_USER;
@@ -150,37 +146,24 @@ static void die_child(int reportfd, char const *what, int step)
   _exit(step == STEP_EXEC ? (e == ENOENT ? 127 : 126) : 111);
 }
 
-/* in the child, so that a slow NSS lookup never blocks supervise */
+/* in the child, so that a slow lookup (NSS, a huge group file) never
+   blocks supervise */
 static void lookup_user(sv_conf const *c, user *u, int reportfd)
 {
-  static char name[256];
-  char const *colon;
-  struct passwd *pw;
-  u->name = 0;
+  char msg[SV_ERR_MAX];
+  size_t n;
+  u->set = 0;
   if (!c->user) return;
-  colon = strchr(c->user, ':');
-  snprintf(name, sizeof name, "%.*s", colon ? (int)(colon - c->user) : 255, c->user);
-  errno = 0;
-  pw = getpwnam(name);
-  if (!pw) {
-    char msg[SV_ERR_MAX];
-    size_t n = (size_t)snprintf(msg, sizeof msg, "unable to set user %.200s: %s", name, errno ? strerror(errno) : "unknown user");
-    if (write(reportfd, msg, n < sizeof msg ? n : sizeof msg - 1) < 0) _exit(111);
-    _exit(111);
+  switch (sv_user_lookup(c->user, &u->who)) {
+    case SV_USER_OK: u->set = 1; return;
+    case SV_USER_NOUSER: n = (size_t)snprintf(msg, sizeof msg, "unable to set user %.200s: unknown user", u->who.name); break;
+    case SV_USER_NOGROUP:
+      n = (size_t)snprintf(msg, sizeof msg, "unable to set group %.200s: unknown group", strchr(c->user, ':') + 1);
+      break;
+    default: n = (size_t)snprintf(msg, sizeof msg, "unable to set user %.200s: %s", u->who.name, strerror(errno));
   }
-  u->uid = pw->pw_uid;
-  u->gid = pw->pw_gid;
-  if (colon) {
-    struct group *gr = getgrnam(colon + 1);
-    if (!gr) {
-      char msg[SV_ERR_MAX];
-      size_t n = (size_t)snprintf(msg, sizeof msg, "unable to set group %.200s: unknown group", colon + 1);
-      if (write(reportfd, msg, n < sizeof msg ? n : sizeof msg - 1) < 0) _exit(111);
-      _exit(111);
-    }
-    u->gid = gr->gr_gid;
-  }
-  u->name = name;
+  if (write(reportfd, msg, n < sizeof msg ? n : sizeof msg - 1) < 0) _exit(111);
+  _exit(111);
 }
 
 int spawn_report(int reportfd, char *err)

@@ -3,6 +3,9 @@
 set -u
 : "${SVBIN:?run tests through tests/run (make check)}"
 export PATH="$SVBIN:$SVTEST:$PATH"
+# dynamically linked copies of our binaries (make tests): an LD_PRELOAD such
+# as faketime's has no effect on the static ones in $SVBIN
+export SVDYN=$SVTEST/dyn
 T=$(mktemp -d /tmp/svkit-test.XXXXXX)
 export SVDIR=$T/sv
 mkdir -p "$SVDIR"

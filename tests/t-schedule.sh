@@ -20,13 +20,13 @@ if command -v faketime >/dev/null; then
   # every minute, 30x faster: a run every 2 s
   mksv fast 'echo run >> '"$T"'/fast.runs'
   printf 'schedule=* * * * *\nstartsecs=0\n' > "$SVDIR/fast/conf"
-  bg env ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" faketime -f '+0 x30' "$SVBIN/supervise" "$SVDIR/fast" 2>>"$T/fast.err"
+  bg env ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" faketime -f '+0 x30' "$SVDYN/supervise" "$SVDIR/fast" 2>>"$T/fast.err"
   check "scheduled runs happen" await_file "$T/fast.runs" "run" 8000
   check "a scheduled run ends EXITED" await_status "$SVDIR/fast" state=EXITED 8000
   # a run still going at the next time: skipped and counted
   mksv slow 'echo run >> '"$T"'/slow.runs; exec sleep 1000'
   printf 'schedule=* * * * *\nstartsecs=0\nstopwaitsecs=1\n' > "$SVDIR/slow/conf"
-  bg env ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" faketime -f '+0 x30' "$SVBIN/supervise" "$SVDIR/slow" 2>>"$T/slow.err"
+  bg env ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" faketime -f '+0 x30' "$SVDYN/supervise" "$SVDIR/slow" 2>>"$T/slow.err"
   check "overlap: first run starts" await_status "$SVDIR/slow" state=RUNNING 8000
   check "overlap: the next time is skipped" await_status "$SVDIR/slow" skipped=1 8000
   expect_eq "overlap: one run only" "$(wc -l < "$T/slow.runs" | tr -d ' ')" 1
@@ -40,7 +40,7 @@ if command -v faketime >/dev/null; then
     mksv step 'date +%s >> '"$T"'/step.runs'
     printf 'schedule=* * * * *\nstartsecs=0\n' > "$SVDIR/step/conf"
     bg env LD_PRELOAD="$lib" FAKETIME_TIMESTAMP_FILE="$T/ft" FAKETIME_NO_CACHE=1 \
-      ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" "$SVBIN/supervise" "$SVDIR/step" 2>>"$T/step.err"
+      ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" "$SVDYN/supervise" "$SVDIR/step" 2>>"$T/step.err"
     if await_file "$T/step.runs" "" 8000; then
       first=$(head -n1 "$T/step.runs")
       echo "+5h x30" > "$T/ft"
@@ -56,7 +56,7 @@ if command -v faketime >/dev/null; then
     mksv stepb 'date +%s >> '"$T"'/stepb.runs'
     printf 'schedule=* * * * *\nstartsecs=0\n' > "$SVDIR/stepb/conf"
     bg env LD_PRELOAD="$lib" FAKETIME_TIMESTAMP_FILE="$T/ftb" FAKETIME_NO_CACHE=1 \
-      ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" "$SVBIN/supervise" "$SVDIR/stepb" 2>>"$T/stepb.err"
+      ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" "$SVDYN/supervise" "$SVDIR/stepb" 2>>"$T/stepb.err"
     if await_file "$T/stepb.runs" "" 8000; then
       first=$(head -n1 "$T/stepb.runs")
       echo "-5h x30" > "$T/ftb"

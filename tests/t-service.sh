@@ -32,11 +32,26 @@ svc -d -w D -T 5000 cmd@1; expect_eq "svc NAME@i" $? 0
 # user
 if id nobody >/dev/null 2>&1; then
   mkdir -m 777 "$T/pub"; chmod 755 "$T" "$SVDIR"  # so nobody can reach its cwd and write
-  mksv who 'echo "$(id -u):$(id -g)" > '"$T"'/pub/who.out; exec sleep 1000'
+  # groups as a sorted list: id -G's order is not the point
+  groups='id -G | tr " " "\n" | sort -n | tr "\n" " "'
+  mksv who 'echo "$(id -u):$(id -g)" > '"$T"'/pub/who.out; '"$groups"' > '"$T"'/pub/who.groups; exec sleep 1000'
   printf 'user=nobody\n' > "$SVDIR/who/conf"
   supervise_bg "$SVDIR/who"
   check "user= started" await_file "$T/pub/who.out" ":"
   expect_eq "user=nobody drops uid and gid" "$(cat "$T/pub/who.out")" "$(id -u nobody):$(id -g nobody)"
+  check "user= groups written" await_file "$T/pub/who.groups" " "
+  expect_eq "user=nobody: root's groups dropped, nobody's (from /etc/group) set" "$(cat "$T/pub/who.groups")" "$(eval "${groups/id -G/id -G nobody}")"
+  # a user that /etc/group lists as a member gets that group too (as initgroups)
+  member=$(awk -F: '$4 != "" { split($4, m, ","); print m[1]; exit }' /etc/group)
+  if [ -n "$member" ] && id "$member" >/dev/null 2>&1; then
+    mksv member "$groups"' > '"$T"'/pub/member.groups; exec sleep 1000'
+    printf 'user=%s\n' "$member" > "$SVDIR/member/conf"
+    supervise_bg "$SVDIR/member"
+    check "user=$member: started" await_file "$T/pub/member.groups" " "
+    expect_eq "user=$member: the groups /etc/group lists it in" "$(cat "$T/pub/member.groups")" "$(eval "${groups/id -G/id -G $member}")"
+  else
+    skip "user= supplementary groups: no user listed as a group member in /etc/group"
+  fi
   mksv nouser 'exec sleep 1000'
   printf 'user=no-such-user-here\n' > "$SVDIR/nouser/conf"
   supervise_bg "$SVDIR/nouser"
@@ -103,11 +118,11 @@ if ls /usr/lib/*/faketime/libfaketime.so.1 >/dev/null 2>&1 && command -v faketim
   # LD_PRELOAD rather than faketime(1), which forks: $! must be supervise's pid
   ft=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -n 1)
   ASAN_OPTIONS=${ASAN_OPTIONS:-}:verify_asan_link_order=0 LD_PRELOAD=$ft FAKETIME=-10d FAKETIME_DONT_FAKE_MONOTONIC=1 \
-    "$SVBIN/supervise" "$SVDIR/clock" 2>>"$T/clock.err" &
+    "$SVDYN/supervise" "$SVDIR/clock" 2>>"$T/clock.err" &
   PIDS+=($!)
   check "clock: up under a stepped wall clock" await_status "$SVDIR/clock" state=RUNNING
   expect_match "clock: uptime from the boot clock" "$(svstat_line clock)" '^clock RUNNING pid [0-9]+, uptime 0:00:0[0-9]$'
-  expect_match "clock: stepped clock for svstat too" "$(ASAN_OPTIONS=${ASAN_OPTIONS:-}:verify_asan_link_order=0 FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f '+1y' "$SVBIN/svstat" clock | tr -s ' ')" 'uptime 0:00:0[0-9]$'
+  expect_match "clock: stepped clock for svstat too" "$(ASAN_OPTIONS=${ASAN_OPTIONS:-}:verify_asan_link_order=0 FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f '+1y' "$SVDYN/svstat" clock | tr -s ' ')" 'uptime 0:00:0[0-9]$'
 else
   skip "clock: faketime not installed (apt-get install faketime)"
 fi
