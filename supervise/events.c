@@ -15,11 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <skalibs/allreadwrite.h>
 #include <skalibs/djbunix.h>
 #include <skalibs/selfpipe.h>
 #include <skalibs/strerr.h>
@@ -78,9 +78,11 @@ static uint64_t t_hookkill, t_exit;
 
 /* ---- history ---- */
 
-static char history[HISTORY_MAX][HISTORY_LINE];
-static size_t historylen[HISTORY_MAX];
-static unsigned hhead, hcount;
+/* the file's text, lines packed: a 100-line history of short lines keeps
+   a few pages resident, not HISTORY_MAX * HISTORY_LINE bytes */
+static char history[HISTORY_MAX * HISTORY_LINE];
+static size_t historylen;
+static unsigned hcount;
 
 static char const *state_word(int s)
 {
@@ -120,13 +122,17 @@ static void clean(char *s)
 
 static void history_push(char const *line, size_t len)
 {
-  unsigned slot = (hhead + hcount) % HISTORY_MAX;
   if (len >= HISTORY_LINE) len = HISTORY_LINE - 1;
-  if (hcount == HISTORY_MAX) hhead = (hhead + 1) % HISTORY_MAX;
-  else hcount++;
-  memcpy(history[slot], line, len);
-  history[slot][len] = '\n';
-  historylen[slot] = len + 1;
+  if (hcount == HISTORY_MAX) { /* the oldest line goes */
+    size_t first = (size_t)((char *)memchr(history, '\n', historylen) - history) + 1;
+    memmove(history, history + first, historylen - first);
+    historylen -= first;
+    hcount--;
+  }
+  memcpy(history + historylen, line, len);
+  history[historylen + len] = '\n';
+  historylen += len + 1;
+  hcount++;
 }
 
 static int history_unwritten; /* the last write failed: the memory copy is newer */
@@ -142,15 +148,9 @@ static void history_failed(char const *what)
 /* history.new, then rename: a reader sees the old file or the new one */
 static void history_write(void)
 {
-  struct iovec v[HISTORY_MAX];
   int fd = sv_create_at(statefd, "history.new", 0644);
   if (fd < 0) { history_failed("write "); return; }
-  for (unsigned i = 0; i < hcount; i++) {
-    unsigned k = (hhead + i) % HISTORY_MAX;
-    v[i].iov_base = history[k];
-    v[i].iov_len = historylen[k];
-  }
-  if (hcount && writev(fd, v, (int)hcount) < 0) {
+  if (historylen && allwrite(fd, history, historylen) < historylen) {
     history_failed("write ");
     fd_close(fd);
     return;
@@ -296,7 +296,9 @@ static void deliver(void)
       if (!qlen) { overflow_said = 0; return; }
       cur = queue[qhead];
       qhead = (qhead + 1) % QUEUE_MAX;
-      qlen--;
+      /* empty: the next event goes to slot 0 again, so a hook that keeps up
+         keeps one slot of the queue resident, not all of them */
+      if (!--qlen) qhead = 0;
       stage = 0;
     }
     start_hook(stage++);
