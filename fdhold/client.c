@@ -40,19 +40,18 @@ static void checkid(char const *id)
 {
   size_t n = strlen(id);
   if (n > FDHOLD_IDMAX) strerr_dief(100, "invalid identifier: longer than 255 bytes");
-  if (!fdhold_idcheck(id, n))
-    strerr_dief(100, "invalid identifier: it must be 1 to 255 printable ASCII characters");
+  if (!fdhold_idcheck(id, n)) strerr_dief(100, "invalid identifier: it must be 1 to 255 printable ASCII characters");
 }
 
 static int holder(char const *path)
 {
-  struct timeval tv = { .tv_sec = CLIENT_TIMEOUT, .tv_usec = 0 };
+  struct timeval tv = {.tv_sec = CLIENT_TIMEOUT, .tv_usec = 0};
   int s = ipc_stream_b();
   if (s < 0) strerr_diefusys(111, "create ", "socket");
   coe(s);
   /* bounds connect (a full backlog), the request and the response */
-  if (setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0
-      || setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0)
+  if (setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
+      setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0)
     strerr_diefusys(111, "set timeouts on ", "socket");
   if (!ipc_connect(s, path)) { /* 1 connected, 0 error */
     if (errno == EAGAIN) strerr_dief(111, "unable to connect to ", path, ": timed out (fdhold daemon not answering)");
@@ -106,7 +105,8 @@ static int readstatus(int s, char const *verb, char const *object)
       dieread(verb, object);
     }
     if (buf[n] == '\n') break;
-    if (++n >= sizeof(buf) - 1) strerr_dief(111, "unable to ", verb, " ", object, ": protocol error: status line too long");
+    if (++n >= sizeof(buf) - 1)
+      strerr_dief(111, "unable to ", verb, " ", object, ": protocol error: status line too long");
   }
   buf[n] = 0;
   if (!strcmp(buf, "+")) return ST_OK;
@@ -117,11 +117,13 @@ static int readstatus(int s, char const *verb, char const *object)
   if (!strcmp(buf + 1, FDHOLD_EPERM)) {
     char fmt[UID_FMT];
     fmt[uid_fmt(fmt, getuid())] = 0;
-    strerr_dief(111, "unable to ", verb, " ", object, ": permission denied: the fdhold daemon does not serve uid ", fmt);
+    strerr_dief(111, "unable to ", verb, " ", object, ": permission denied: the fdhold daemon does not serve uid ",
+                fmt);
   }
   if (!strcmp(buf + 1, FDHOLD_EBADID)) strerr_dief(100, "unable to ", verb, " ", object, ": invalid identifier");
   if (!strcmp(buf + 1, FDHOLD_ETOOLONG)) strerr_dief(100, "unable to ", verb, " ", object, ": identifier too long");
-  if (!strcmp(buf + 1, FDHOLD_ETIMEOUT)) strerr_dief(111, "unable to ", verb, " ", object, ": the fdhold daemon timed the request out");
+  if (!strcmp(buf + 1, FDHOLD_ETIMEOUT))
+    strerr_dief(111, "unable to ", verb, " ", object, ": the fdhold daemon timed the request out");
   strerr_dief(111, "unable to ", verb, " ", object, ": protocol error: daemon says ", buf + 1);
 }
 
@@ -134,12 +136,13 @@ static void dienoent(char const *verb, char const *id)
 /* ancil_recv_fd does not wait (MSG_DONTWAIT): wait for it, bounded */
 static void waitread(int s, char const *verb, char const *object)
 {
-  iopause_fd x = { .fd = s, .events = IOPAUSE_READ };
+  iopause_fd x = {.fd = s, .events = IOPAUSE_READ};
   tain deadline;
   int r;
   tain_now_set_stopwatch_g();
   tain_addsec_g(&deadline, CLIENT_TIMEOUT);
-  do r = iopause_g(&x, 1, &deadline);
+  do
+    r = iopause_g(&x, 1, &deadline);
   while (r < 0 && errno == EINTR);
   if (r < 0) strerr_diefusys(111, "iopause");
   if (!r) {
@@ -216,8 +219,10 @@ int fdhold_retrieve(int argc, char const *const *argv)
   for (;;) {
     int opt = subgetopt_r(argc, argv, "D", &l);
     if (opt == -1) break;
-    if (opt == 'D') take = 1;
-    else strerr_dieusage(100, "fdhold retrieve [-D] SOCKET ID PROG...");
+    if (opt == 'D')
+      take = 1;
+    else
+      strerr_dieusage(100, "fdhold retrieve [-D] SOCKET ID PROG...");
   }
   argc -= l.ind;
   argv += l.ind;
@@ -237,7 +242,8 @@ int fdhold_list(int argc, char const *const *argv)
   clientinit();
   s = holder(argv[1]);
   sendreq(s, 'L', "", -1, argv[1]);
-  if (readstatus(s, "list", argv[1]) != ST_OK) strerr_dief(111, "unable to list ", argv[1], ": protocol error: unexpected status");
+  if (readstatus(s, "list", argv[1]) != ST_OK)
+    strerr_dief(111, "unable to list ", argv[1], ": protocol error: unexpected status");
   for (;;) {
     ssize_t r = fd_read(s, buf, sizeof(buf));
     if (r < 0) dieread("list", argv[1]);
@@ -321,7 +327,8 @@ static int bindtcp(char const *hostport, char const *address)
   if (!n || n >= sizeof(host)) strerr_dief(100, "unable to listen on ", address, ": invalid address: bad host");
   memcpy(host, hostport, n);
   host[n] = 0;
-  if (ip46_scan(host, &ip) != n) strerr_dief(100, "unable to listen on ", address, ": invalid address: HOST must be a numeric IPv4 or IPv6 address");
+  if (ip46_scan(host, &ip) != n)
+    strerr_dief(100, "unable to listen on ", address, ": invalid address: HOST must be a numeric IPv4 or IPv6 address");
   s = socket_tcp46_b(ip46_is6(&ip));
   if (s < 0) strerr_diefusys(111, "create ", "socket");
   /* with SO_REUSEADDR two sockets may bind the same port as long as neither

@@ -40,8 +40,8 @@ typedef struct held_s {
 
 typedef struct client_s {
   int fd;
-  int passed;    /* fd received with the request, or -1 */
-  int fdout;     /* our own copy of the fd to send after out, or -1 */
+  int passed; /* fd received with the request, or -1 */
+  int fdout;  /* our own copy of the fd to send after out, or -1 */
   unsigned int flagwriting : 1;
   unsigned int flagtake : 1; /* fdout is the table's own fd, taken from id buf+1 */
   unsigned char idlen;       /* of that id */
@@ -61,7 +61,7 @@ static unsigned int ncl, maxcl = 64;
 static tain ctimeout;
 static uid_t uids[MAXUIDS];
 static unsigned int nuids;
-static tain refused_next;         /* no refusal logged before this */
+static tain refused_next;           /* no refusal logged before this */
 static unsigned long refused_quiet; /* refusals not logged since */
 static int gotsig;
 
@@ -171,8 +171,7 @@ static void dolist(client *c)
   unsigned int i = 0;
   if (!stralloc_catb(&c->out, "+\n", 2)) goto err;
   for (; i < nheld; i++)
-    if (!stralloc_catb(&c->out, h[i].id, h[i].idlen) || !stralloc_catb(&c->out, "\n", 1))
-      goto err;
+    if (!stralloc_catb(&c->out, h[i].id, h[i].idlen) || !stralloc_catb(&c->out, "\n", 1)) goto err;
   respond(c, "", 0, -1);
   return;
 err:
@@ -246,8 +245,10 @@ static int parse(client *c)
   fdhold_req q;
   int r = fdhold_decode(c->buf, c->len, c->passed >= 0, &q);
   if (!r) return 0;
-  if (r < 0) fail(c, q.code, q.why);
-  else act(c, &q);
+  if (r < 0)
+    fail(c, q.code, q.why);
+  else
+    act(c, &q);
   return 1;
 }
 
@@ -255,8 +256,8 @@ static int parse(client *c)
 static int readclient(client *c)
 {
   char ctl[CMSG_SPACE(RECVFDS * sizeof(int))];
-  struct iovec v = { .iov_base = c->buf + c->len, .iov_len = sizeof(c->buf) - c->len };
-  struct msghdr m = { .msg_iov = &v, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl) };
+  struct iovec v = {.iov_base = c->buf + c->len, .iov_len = sizeof(c->buf) - c->len};
+  struct msghdr m = {.msg_iov = &v, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl)};
   struct cmsghdr *cm;
   int bad = 0;
   ssize_t r = recvmsg(c->fd, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
@@ -274,7 +275,8 @@ static int readclient(client *c)
     for (; i < n; i++) {
       int fd;
       memcpy(&fd, fds + i, sizeof(int));
-      if (c->passed < 0) c->passed = fd;
+      if (c->passed < 0)
+        c->passed = fd;
       else {
         fd_close(fd);
         bad = 1;
@@ -286,8 +288,10 @@ static int readclient(client *c)
     return 1;
   }
   if (!r) {
-    if (c->len) fail(c, FDHOLD_EPROTO, "truncated request");
-    else closeclient(c); /* connected and left: nothing to say */
+    if (c->len)
+      fail(c, FDHOLD_EPROTO, "truncated request");
+    else
+      closeclient(c); /* connected and left: nothing to say */
     return 1;
   }
   c->len += r;
@@ -368,7 +372,8 @@ static void acceptclient(int sock)
   if (!allowed(cr.uid)) {
     /* answer without taking a slot; log at most one line a second, so that
      * a flood of refused peers cannot flood the log (refusedlog) */
-    if (tain_future(&refused_next)) refused_quiet++;
+    if (tain_future(&refused_next))
+      refused_quiet++;
     else {
       warnpeer(c, "refused", "uid not allowed");
       tain_addsec_g(&refused_next, 1);
@@ -514,8 +519,7 @@ int fdhold_daemon(int argc, char const *const *argv)
   argv += l.ind;
   if (argc != 1) strerr_dieusage(100, FDHOLD_USAGE);
   path = argv[0];
-  if (strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path))
-    strerr_dief(100, "socket path too long: ", path);
+  if (strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path)) strerr_dief(100, "socket path too long: ", path);
   if (!fd_sanitize()) strerr_diefusys(111, "sanitize ", "standard fds");
   checknofile();
   tain_from_millisecs(&ctimeout, (int)tmo);
@@ -529,7 +533,7 @@ int fdhold_daemon(int argc, char const *const *argv)
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGHUP);
     spfd = sv_signals_trap(&set);
-  if (spfd < 0) strerr_diefusys(111, "trap signals");
+    if (spfd < 0) strerr_diefusys(111, "trap signals");
   }
   if (!sig_ignore(SIGPIPE)) strerr_diefusys(111, "ignore ", "SIGPIPE");
   sock = bindsocket(path, &ino, &dev);
@@ -572,8 +576,10 @@ int fdhold_daemon(int argc, char const *const *argv)
       for (i = 0; i < ncl0; i++) {
         client *c = cl + i;
         if (c->fd < 0 || !x[base + i].revents) continue;
-        if (c->flagwriting) writeclient(c);
-        else if (readclient(c) > 0 && c->fd >= 0 && c->flagwriting) writeclient(c);
+        if (c->flagwriting)
+          writeclient(c);
+        else if (readclient(c) > 0 && c->fd >= 0 && c->flagwriting)
+          writeclient(c);
       }
       if (ncl0 < maxcl && x[1].revents & (IOPAUSE_READ | IOPAUSE_EXCEPT)) acceptclient(sock);
     }

@@ -14,9 +14,8 @@ struct verb {
 };
 
 static struct verb const verbs[] = {
-  { "daemon", &fdhold_daemon }, { "store", &fdhold_store },
-  { "retrieve", &fdhold_retrieve }, { "list", &fdhold_list },
-  { "delete", &fdhold_delete }, { "listen", &fdhold_listen },
+    {"daemon", &fdhold_daemon}, {"store", &fdhold_store},   {"retrieve", &fdhold_retrieve},
+    {"list", &fdhold_list},     {"delete", &fdhold_delete}, {"listen", &fdhold_listen},
 };
 
 int main(int argc, char const *const *argv)

@@ -20,7 +20,8 @@ static void unescape(char *s)
     if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
       *w++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
       s += 3;
-    } else *w++ = *s;
+    } else
+      *w++ = *s;
   }
   *w = 0;
 }
@@ -32,7 +33,11 @@ static int writable_cgroup2(char *line, char **path)
   char *fields[5], *p = line, *dash = strstr(line, " - ");
   unsigned i;
   if (!dash || strncmp(dash + 3, "cgroup2 ", 8)) return 0;
-  for (i = 0; i < 5 && p; i++) { fields[i] = p; p = strchr(p, ' '); if (p) *p++ = 0; }
+  for (i = 0; i < 5 && p; i++) {
+    fields[i] = p;
+    p = strchr(p, ' ');
+    if (p) *p++ = 0;
+  }
   if (i < 5) return 0;
   unescape(fields[4]);
   if (access(fields[4], W_OK) < 0) return 0;
@@ -60,7 +65,10 @@ static int find_base(char *cache, size_t max)
     while ((nl = strchr(line, '\n'))) {
       char *path;
       *nl = 0;
-      if (writable_cgroup2(line, &path) && sv_strjoin(cache, max, path, "/svkit", (char *)0)) { close(fd); return 1; }
+      if (writable_cgroup2(line, &path) && sv_strjoin(cache, max, path, "/svkit", (char *)0)) {
+        close(fd);
+        return 1;
+      }
       line = nl + 1;
     }
     len -= (size_t)(line - buf);
@@ -85,9 +93,11 @@ int sv_cgroup_path(char *buf, unsigned max, char const *svdir, int instance)
   char leaf[256], num[22];
   size_t n = strlen(svdir), j = 0;
   char const *s = svdir;
-  while (*s == '/') s++, n--;
+  while (*s == '/')
+    s++, n--;
   if (n > 200) s += n - 200;
-  for (; *s && j < 200; s++) leaf[j++] = *s == '/' ? '-' : *s;
+  for (; *s && j < 200; s++)
+    leaf[j++] = *s == '/' ? '-' : *s;
   if (!j) leaf[j++] = '-';
   leaf[j] = 0;
   if (!sv_cgroup_base(buf, max)) return 0;
@@ -108,7 +118,8 @@ static int read_u64(char const *path, char const *key, uint64_t *u)
     if (klen && (strncmp(p, key, klen) || p[klen] != ' ')) continue;
     q = p + (klen ? klen + 1 : 0);
     if (*q < '0' || *q > '9') return 0;
-    for (; *q >= '0' && *q <= '9'; q++) n = n * 10 + (uint64_t)(*q - '0');
+    for (; *q >= '0' && *q <= '9'; q++)
+      n = n * 10 + (uint64_t)(*q - '0');
     *u = n;
     return 1;
   }

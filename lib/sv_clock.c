@@ -49,9 +49,11 @@ int sv_scan_secs(char const *s, uint64_t *ms)
 {
   uint64_t whole = 0, frac = 0, scale = 100;
   if (*s < '0' || *s > '9') return 0;
-  for (; *s >= '0' && *s <= '9'; s++) whole = whole * 10 + (uint64_t)(*s - '0');
+  for (; *s >= '0' && *s <= '9'; s++)
+    whole = whole * 10 + (uint64_t)(*s - '0');
   if (*s == '.')
-    for (s++; *s >= '0' && *s <= '9'; s++, scale /= 10) frac += scale * (uint64_t)(*s - '0');
+    for (s++; *s >= '0' && *s <= '9'; s++, scale /= 10)
+      frac += scale * (uint64_t)(*s - '0');
   if (*s) return 0;
   *ms = whole * 1000 + frac;
   return 1;

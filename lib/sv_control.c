@@ -17,19 +17,19 @@
 int sv_control_signal(char c)
 {
   switch (c) {
-    case 'p': return SIGSTOP;
-    case 'c': return SIGCONT;
-    case 'h': return SIGHUP;
-    case 'a': return SIGALRM;
-    case 'i': return SIGINT;
-    case 't': return SIGTERM;
-    case 'k': return SIGKILL;
-    case 'q': return SIGQUIT;
-    case '1': return SIGUSR1;
-    case '2': return SIGUSR2;
-    case 'y': return SIGWINCH;
-    case 'b': return SIGABRT;
-    default: return 0;
+  case 'p': return SIGSTOP;
+  case 'c': return SIGCONT;
+  case 'h': return SIGHUP;
+  case 'a': return SIGALRM;
+  case 'i': return SIGINT;
+  case 't': return SIGTERM;
+  case 'k': return SIGKILL;
+  case 'q': return SIGQUIT;
+  case '1': return SIGUSR1;
+  case '2': return SIGUSR2;
+  case 'y': return SIGWINCH;
+  case 'b': return SIGABRT;
+  default: return 0;
   }
 }
 
@@ -77,7 +77,7 @@ static int supervisor_alive(char const *statedir)
 int sv_supervised(char const *statedir)
 {
   char path[SV_PATH_MAX + 16];
-  struct flock l = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+  struct flock l = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
   int fd, r;
   sv_strjoin(path, sizeof path, statedir, "/lock", (char *)0);
   /* read-only open and F_GETLK: works for users who may not write the FIFO */

@@ -8,10 +8,11 @@
 #include "sv_cron.h"
 #include "sv_str.h"
 
-static char const *const months[] = { "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec" };
-static char const *const days[] = { "sun", "mon", "tue", "wed", "thu", "fri", "sat" };
-static char const *const fieldname[] = { "minute", "hour", "day-of-month", "month", "day-of-week" };
-static unsigned const lo[] = { 0, 0, 1, 1, 0 }, hi[] = { 59, 23, 31, 12, 7 };
+static char const *const months[] = {"jan", "feb", "mar", "apr", "may", "jun",
+                                     "jul", "aug", "sep", "oct", "nov", "dec"};
+static char const *const days[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+static char const *const fieldname[] = {"minute", "hour", "day-of-month", "month", "day-of-week"};
+static unsigned const lo[] = {0, 0, 1, 1, 0}, hi[] = {59, 23, 31, 12, 7};
 
 static int lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
 
@@ -21,7 +22,10 @@ static int value(char const **p, unsigned f, unsigned *v)
   char const *s = *p;
   if (*s >= '0' && *s <= '9') {
     unsigned n = 0;
-    for (; *s >= '0' && *s <= '9'; s++) { n = n * 10 + (unsigned)(*s - '0'); if (n > 1000) return 0; }
+    for (; *s >= '0' && *s <= '9'; s++) {
+      n = n * 10 + (unsigned)(*s - '0');
+      if (n > 1000) return 0;
+    }
     *p = s;
     *v = n;
     return 1;
@@ -47,19 +51,26 @@ static int field(char const *s, char const *e, unsigned f, uint64_t *bits, int *
   while (s < e) {
     unsigned a, b, step = 1;
     char const *p = s;
-    if (*p == '*') { a = lo[f]; b = hi[f]; p++; }
-    else {
+    if (*p == '*') {
+      a = lo[f];
+      b = hi[f];
+      p++;
+    } else {
       if (!value(&p, f, &a)) return 0;
       b = a;
-      if (p < e && *p == '-') { p++; if (!value(&p, f, &b)) return 0; }
-      else if (p < e && *p == '/') b = hi[f]; /* N/STEP: from N to the end */
+      if (p < e && *p == '-') {
+        p++;
+        if (!value(&p, f, &b)) return 0;
+      } else if (p < e && *p == '/')
+        b = hi[f]; /* N/STEP: from N to the end */
     }
     if (p < e && *p == '/') {
       p++;
       if (!value(&p, 0, &step) || !step) return 0;
     }
     if (a < lo[f] || b > hi[f] || a > b) return 0;
-    for (unsigned i = a; i <= b; i += step) *bits |= 1ull << i;
+    for (unsigned i = a; i <= b; i += step)
+      *bits |= 1ull << i;
     if (p < e && *p != ',') return 0;
     s = p < e ? p + 1 : p;
     if (p < e && s == e) return 0; /* a trailing comma */
@@ -69,14 +80,16 @@ static int field(char const *s, char const *e, unsigned f, uint64_t *bits, int *
 
 int sv_cron_parse(sv_cron *c, char const *s, char *why, unsigned whymax)
 {
-  static char const *const macros[][2] = {
-    { "@hourly", "0 * * * *" }, { "@daily", "0 0 * * *" }, { "@midnight", "0 0 * * *" },
-    { "@weekly", "0 0 * * 0" }, { "@monthly", "0 0 1 * *" }
-  };
+  static char const *const macros[][2] = {{"@hourly", "0 * * * *"},
+                                          {"@daily", "0 0 * * *"},
+                                          {"@midnight", "0 0 * * *"},
+                                          {"@weekly", "0 0 * * 0"},
+                                          {"@monthly", "0 0 1 * *"}};
   uint64_t bits[5];
   int any[5];
   unsigned f = 0;
-  while (*s == ' ' || *s == '\t') s++;
+  while (*s == ' ' || *s == '\t')
+    s++;
   if (*s == '@') {
     unsigned i;
     for (i = 0; i < sizeof macros / sizeof *macros; i++)
@@ -89,8 +102,12 @@ int sv_cron_parse(sv_cron *c, char const *s, char *why, unsigned whymax)
   }
   for (; f < 5; f++) {
     char const *e;
-    while (*s == ' ' || *s == '\t') s++;
-    if (!*s) { sv_strjoin(why, whymax, "missing ", fieldname[f], " field", (char *)0); return 0; }
+    while (*s == ' ' || *s == '\t')
+      s++;
+    if (!*s) {
+      sv_strjoin(why, whymax, "missing ", fieldname[f], " field", (char *)0);
+      return 0;
+    }
     e = s + strcspn(s, " \t");
     if (!field(s, e, f, bits + f, any + f)) {
       char v[64];
@@ -102,8 +119,12 @@ int sv_cron_parse(sv_cron *c, char const *s, char *why, unsigned whymax)
     }
     s = e;
   }
-  while (*s == ' ' || *s == '\t') s++;
-  if (*s) { sv_strjoin(why, whymax, "more than five fields: ", s, (char *)0); return 0; }
+  while (*s == ' ' || *s == '\t')
+    s++;
+  if (*s) {
+    sv_strjoin(why, whymax, "more than five fields: ", s, (char *)0);
+    return 0;
+  }
   c->minute = bits[0];
   c->hour = (uint32_t)bits[1];
   c->mday = (uint32_t)bits[2];
@@ -127,8 +148,11 @@ static time_t jump(struct tm tm, int days, int months, time_t t)
 {
   time_t r;
   tm.tm_sec = tm.tm_min = tm.tm_hour = 0;
-  if (months) { tm.tm_mday = 1; tm.tm_mon += months; }
-  else tm.tm_mday += days;
+  if (months) {
+    tm.tm_mday = 1;
+    tm.tm_mon += months;
+  } else
+    tm.tm_mday += days;
   tm.tm_isdst = -1;
   r = mktime(&tm);
   /* a midnight that DST skips: mktime moves it; never backwards */
@@ -142,10 +166,22 @@ time_t sv_cron_next(sv_cron const *c, time_t t)
   while (t < end) {
     struct tm tm;
     if (!localtime_r(&t, &tm)) return 0;
-    if (!(c->month & (1u << (tm.tm_mon + 1)))) { t = jump(tm, 0, 1, t); continue; }
-    if (!day_matches(c, &tm)) { t = jump(tm, 1, 0, t); continue; }
-    if (!(c->hour & (1u << tm.tm_hour))) { t += (60 - tm.tm_min) * 60 - tm.tm_sec; continue; }
-    if (!(c->minute & (1ull << tm.tm_min))) { t += 60 - tm.tm_sec; continue; }
+    if (!(c->month & (1u << (tm.tm_mon + 1)))) {
+      t = jump(tm, 0, 1, t);
+      continue;
+    }
+    if (!day_matches(c, &tm)) {
+      t = jump(tm, 1, 0, t);
+      continue;
+    }
+    if (!(c->hour & (1u << tm.tm_hour))) {
+      t += (60 - tm.tm_min) * 60 - tm.tm_sec;
+      continue;
+    }
+    if (!(c->minute & (1ull << tm.tm_min))) {
+      t += 60 - tm.tm_sec;
+      continue;
+    }
     {
       /* a local time that repeats (DST ends): only its first occurrence */
       struct tm back;

@@ -7,9 +7,9 @@
 
 typedef struct sv_cron_s sv_cron;
 struct sv_cron_s {
-  uint64_t minute;  /* bit i: minute i */
+  uint64_t minute;            /* bit i: minute i */
   uint32_t hour, mday, month; /* month bits 1..12, mday 1..31 */
-  uint8_t wday;     /* bits 0..6, Sunday 0 */
+  uint8_t wday;               /* bits 0..6, Sunday 0 */
   uint8_t mday_any, wday_any; /* "*": cron's either-day rule applies when neither is */
 };
 

@@ -26,7 +26,10 @@ int sv_daemon_claim_at(int dirfd, int *ctlfd, char const **what)
 int sv_daemon_claim(char const *dir, unsigned mode, int *ctlfd, char const **what)
 {
   int dfd = sv_statedir_open(dir, mode), r, e;
-  if (dfd < 0) { *what = "lock"; return -1; }
+  if (dfd < 0) {
+    *what = "lock";
+    return -1;
+  }
   r = sv_daemon_claim_at(dfd, ctlfd, what);
   e = errno;
   fd_close(dfd);
@@ -39,7 +42,10 @@ int sv_daemon_drain(int fd, void (*handle)(char const *buf, size_t n))
   char buf[256];
   for (;;) {
     ssize_t r = read(fd, buf, sizeof buf);
-    if (r > 0) { handle(buf, (size_t)r); continue; }
+    if (r > 0) {
+      handle(buf, (size_t)r);
+      continue;
+    }
     /* the daemon keeps a write end open: 0 never means EOF for good */
     return r < 0 && errno != EAGAIN && errno != EINTR ? -1 : 0;
   }
@@ -51,7 +57,10 @@ int sv_daemon_drain(int fd, void (*handle)(char const *buf, size_t n))
 static int find_self(char *self, char const *argv0)
 {
   ssize_t r = readlink("/proc/self/exe", self, PATH_MAX - 1);
-  if (r >= 0) { self[r] = 0; return 1; }
+  if (r >= 0) {
+    self[r] = 0;
+    return 1;
+  }
   /* no slash: a name looked up in PATH, not a path to us (errno: readlink's) */
   if (!argv0 || !strchr(argv0, '/')) return 0;
   return realpath(argv0, self) != 0;
@@ -64,9 +73,15 @@ int sv_daemon_sibling(char *buf, size_t len, char const *name, char const *argv0
   buf[0] = 0;
   if (!find_self(self, argv0)) return -1;
   slash = strrchr(self, '/');
-  if (!slash) { errno = EINVAL; return 0; }
+  if (!slash) {
+    errno = EINVAL;
+    return 0;
+  }
   slash[1] = 0;
-  if (!sv_strjoin(buf, len, self, name, (char *)0)) { errno = ENAMETOOLONG; return 0; }
+  if (!sv_strjoin(buf, len, self, name, (char *)0)) {
+    errno = ENAMETOOLONG;
+    return 0;
+  }
   return access(buf, X_OK) < 0 ? -1 : 1;
 }
 
@@ -83,7 +98,10 @@ void sv_deadline_g(tain *deadline, uint64_t e)
 {
   uint64_t now, ms;
   tain rel;
-  if (!e) { tain_add_g(deadline, &tain_infinite_relative); return; }
+  if (!e) {
+    tain_add_g(deadline, &tain_infinite_relative);
+    return;
+  }
   now = sv_now_ms();
   ms = e > now ? e - now : 0;
   if (ms > SV_WAIT_STEP_MS) ms = SV_WAIT_STEP_MS;

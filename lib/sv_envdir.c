@@ -12,7 +12,8 @@ size_t sv_envdir_value(char *buf, size_t len)
   if (nl) len = (size_t)(nl - buf);
   for (size_t i = 0; i < len; i++)
     if (!buf[i]) buf[i] = '\n';
-  while (len && (buf[len - 1] == ' ' || buf[len - 1] == '\t')) len--;
+  while (len && (buf[len - 1] == ' ' || buf[len - 1] == '\t'))
+    len--;
   buf[len] = 0;
   return len;
 }

@@ -32,10 +32,10 @@ static struct logger_s {
   char const *argopts;
   int dotslash;
 } const loggers[] = {
-  { "svlog", "snlF", 0 },
-  { "svlogd", "rRlb", 0 },
-  { "s6-log", "", 1 },
-  { "multilog", "", 1 },
+    {"svlog", "snlF", 0},
+    {"svlogd", "rRlb", 0},
+    {"s6-log", "", 1},
+    {"multilog", "", 1},
 };
 
 static struct logger_s const *is_logger(char const *word)
@@ -51,7 +51,10 @@ static struct logger_s const *is_logger(char const *word)
 static char *unquote(char *w)
 {
   size_t l = strlen(w);
-  if (l >= 2 && (*w == '"' || *w == '\'') && w[l - 1] == *w) { w[l - 1] = 0; w++; }
+  if (l >= 2 && (*w == '"' || *w == '\'') && w[l - 1] == *w) {
+    w[l - 1] = 0;
+    w++;
+  }
   return w;
 }
 
@@ -63,7 +66,10 @@ static char *logger_target(char *line)
   int opt = 0; /* the option the previous word was, if it takes an argument */
   for (char *w = strtok(line, " \t"); w; w = strtok(0, " \t")) {
     if (*w == '#') break;
-    if (!lg) { lg = is_logger(w); continue; }
+    if (!lg) {
+      lg = is_logger(w);
+      continue;
+    }
     if (strpbrk(w, "<>|;&")) continue; /* 2>&1 */
     if (opt) {
       if (opt == 'F') return unquote(w);
@@ -72,8 +78,10 @@ static char *logger_target(char *line)
     }
     if (*w == '-') {
       if (w[1] && strchr(lg->argopts, w[1])) {
-        if (!w[2]) opt = w[1]; /* -s 1000 */
-        else if (w[1] == 'F') return unquote(w + 2); /* -Ffile */
+        if (!w[2])
+          opt = w[1]; /* -s 1000 */
+        else if (w[1] == 'F')
+          return unquote(w + 2); /* -Ffile */
       }
       continue;
     }
@@ -116,12 +124,15 @@ int sv_log_find(char const *svdir, char *out, size_t max)
   char err[SV_ERR_MAX], cand[SV_PATH_MAX + 32];
   snprintf(cand, sizeof cand, "%s/log", svdir);
   if (is_dir(cand)) {
-    static char const *const tries[] = { "log/current", "log/main/current" };
+    static char const *const tries[] = {"log/current", "log/main/current"};
     /* what log/run names wins over a stale current file */
     if (from_log_run(svdir, out, max)) return 1;
     for (unsigned i = 0; i < 2; i++) {
       snprintf(cand, sizeof cand, "%s/%s", svdir, tries[i]);
-      if (is_file(cand)) { snprintf(out, max, "%s", cand); return 1; }
+      if (is_file(cand)) {
+        snprintf(out, max, "%s", cand);
+        return 1;
+      }
     }
   }
   if (sv_conf_load(&c, svdir, err) > 0 && c.stdout_dest && strcmp(c.stdout_dest, "/dev/null")) {

@@ -24,7 +24,10 @@ static int read_at(int fd, size_t len, off_t off)
   while (got < len) {
     ssize_t r = pread(fd, block + got, len - got, off + (off_t)got);
     if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) { if (!r) errno = EIO; return -1; }
+    if (r <= 0) {
+      if (!r) errno = EIO;
+      return -1;
+    }
     got += (size_t)r;
   }
   return 0;
@@ -67,7 +70,10 @@ static int show(FILE *f, int fd, off_t start, off_t size, int cut, char const *i
       unsigned char c = (unsigned char)block[i];
       if (!open_line) {
         fputs(indent, f);
-        if (cut) { fputs("[...] ", f); cut = 0; }
+        if (cut) {
+          fputs("[...] ", f);
+          cut = 0;
+        }
         open_line = 1;
       }
       if (c == '\n') {
@@ -77,7 +83,10 @@ static int show(FILE *f, int fd, off_t start, off_t size, int cut, char const *i
         open_line = 0;
         continue;
       }
-      if (shown >= SV_LOG_LINE_SHOWN) { more++; continue; }
+      if (shown >= SV_LOG_LINE_SHOWN) {
+        more++;
+        continue;
+      }
       /* a log is any bytes: no escape sequence reaches the terminal */
       fputc(c == '\t' || (c >= 0x20 && c != 0x7f) ? c : '?', f);
       shown++;
@@ -96,9 +105,19 @@ int sv_log_tail(FILE *f, char const *path, unsigned n, char const *indent)
   off_t start;
   int cut, r, fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) return errno == ENOENT ? 0 : -1;
-  if (fstat(fd, &s) < 0) { fd_close(fd); return -1; }
-  if (!S_ISREG(s.st_mode)) { fd_close(fd); errno = EINVAL; return -1; }
-  if (!n || !s.st_size) { fd_close(fd); return 1; }
+  if (fstat(fd, &s) < 0) {
+    fd_close(fd);
+    return -1;
+  }
+  if (!S_ISREG(s.st_mode)) {
+    fd_close(fd);
+    errno = EINVAL;
+    return -1;
+  }
+  if (!n || !s.st_size) {
+    fd_close(fd);
+    return 1;
+  }
   start = find_start(fd, s.st_size, n, &cut);
   r = start < 0 ? -1 : show(f, fd, start, s.st_size, cut, indent);
   {

@@ -44,7 +44,4 @@ int sv_procstat_read(char const *name, sv_procstat *p)
   return sv_procstat_parse(buf, p);
 }
 
-int sv_procstat_dead(sv_procstat const *p)
-{
-  return p->state == 'Z' || p->state == 'X';
-}
+int sv_procstat_dead(sv_procstat const *p) { return p->state == 'Z' || p->state == 'X'; }

@@ -18,17 +18,19 @@ enum { SV_LIM_NOFILE, SV_LIM_NPROC, SV_LIM_CORE, SV_LIM_AS, SV_LIM_MEMLOCK, SV_L
 
 typedef struct sv_res_s sv_res;
 struct sv_res_s {
-  struct { uint64_t soft, hard; } lim[SV_NLIMITS];
-  unsigned limset;        /* bit i: lim[i] given */
+  struct {
+    uint64_t soft, hard;
+  } lim[SV_NLIMITS];
+  unsigned limset; /* bit i: lim[i] given */
   int nice, has_nice;
   int oom_score_adj, has_oom;
   uint64_t memory_max, memory_high, pids_max; /* SV_LIM_INFINITY: "max" */
-  unsigned cpu_pct;       /* percent of one CPU, 1..100000 */
-  unsigned io_weight;     /* 1..10000 */
-  unsigned cgset;         /* SV_CG_* */
-  char const *depends;    /* depends=a,b as written, NULL: none */
-  char const *schedule;   /* schedule= (checked by sv_cron_parse), NULL: none */
-  int persistent;         /* persistent=true: a missed run is made at start-up */
+  unsigned cpu_pct;                           /* percent of one CPU, 1..100000 */
+  unsigned io_weight;                         /* 1..10000 */
+  unsigned cgset;                             /* SV_CG_* */
+  char const *depends;                        /* depends=a,b as written, NULL: none */
+  char const *schedule;                       /* schedule= (checked by sv_cron_parse), NULL: none */
+  int persistent;                             /* persistent=true: a missed run is made at start-up */
 };
 
 extern char const *const sv_res_limit_names[SV_NLIMITS]; /* "limit_nofile", ... */

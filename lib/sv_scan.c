@@ -9,10 +9,7 @@
 
 #include "sv_scan.h"
 
-static int by_name(void const *a, void const *b)
-{
-  return strcmp(*(char *const *)a, *(char *const *)b);
-}
+static int by_name(void const *a, void const *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 int sv_scan_names(char const *dir, char ***names)
 {
@@ -40,7 +37,10 @@ int sv_scan_names(char const *dir, char ***names)
   /* one block: the pointer table, then the strings */
   {
     char **out = malloc(n * sizeof *out + bytes + 1), *p;
-    if (!out) { d = 0; goto err; }
+    if (!out) {
+      d = 0;
+      goto err;
+    }
     p = (char *)(out + n);
     for (size_t i = 0; i < n; i++) {
       size_t l = strlen(v[i]) + 1;
@@ -53,14 +53,14 @@ int sv_scan_names(char const *dir, char ***names)
     *names = out;
   }
   return (int)n;
-err:
-  {
-    int e2 = errno;
-    if (d) closedir(d);
-    for (size_t i = 0; i < n; i++) free(v[i]);
-    free(v);
-    errno = e2;
-  }
+err : {
+  int e2 = errno;
+  if (d) closedir(d);
+  for (size_t i = 0; i < n; i++)
+    free(v[i]);
+  free(v);
+  errno = e2;
+}
   return -1;
 }
 
@@ -69,7 +69,8 @@ static int grow(sv_targetlist *l, unsigned need)
   sv_target *nt;
   unsigned c = l->cap ? l->cap : 16;
   if (need <= l->cap) return 1;
-  while (c < need) c *= 2;
+  while (c < need)
+    c *= 2;
   nt = realloc(l->v, c * sizeof *nt);
   if (!nt) return 0;
   l->v = nt;
@@ -124,7 +125,8 @@ int sv_targets_unique(sv_targetlist *l)
   k = malloc(l->n * (sizeof *k + 1));
   if (!k) return -1;
   drop = (unsigned char *)(k + l->n);
-  for (unsigned i = 0; i < l->n; i++) k[i].statedir = l->v[i].statedir, k[i].index = i, drop[i] = 0;
+  for (unsigned i = 0; i < l->n; i++)
+    k[i].statedir = l->v[i].statedir, k[i].index = i, drop[i] = 0;
   /* sorted by state directory, then by place: each repeat after its first */
   qsort(k, l->n, sizeof *k, &by_statedir);
   for (unsigned i = 1; i < l->n; i++)
@@ -143,7 +145,10 @@ int sv_targets_unique(sv_targetlist *l)
 static int append_or_warn(sv_targetlist *l, char const *arg, int withlog)
 {
   if (sv_targets_append(l, arg, withlog) >= 0) return 0;
-  if (errno == ERANGE) { strerr_warnwu3x("find ", arg, ": no such instance"); return 100; }
+  if (errno == ERANGE) {
+    strerr_warnwu3x("find ", arg, ": no such instance");
+    return 100;
+  }
   strerr_warnwu2sys("find service ", arg);
   return 111;
 }
@@ -154,16 +159,21 @@ int sv_targets_collect(sv_targetlist *l, char const *const *args, unsigned n, in
   if (!n) {
     char **names;
     int k = sv_scan_names(sv_scandir(), &names);
-    if (k < 0) { strerr_warnwu2sys("read scan directory ", sv_scandir()); return 111; }
-    for (int i = 0; i < k; i++) rc = sv_exit_worst(rc, append_or_warn(l, names[i], withlog));
+    if (k < 0) {
+      strerr_warnwu2sys("read scan directory ", sv_scandir());
+      return 111;
+    }
+    for (int i = 0; i < k; i++)
+      rc = sv_exit_worst(rc, append_or_warn(l, names[i], withlog));
     free(names);
   }
-  for (unsigned i = 0; i < n; i++) rc = sv_exit_worst(rc, append_or_warn(l, args[i], withlog));
-  if (sv_targets_unique(l) < 0) { strerr_warnwu1sys("allocate"); return 111; }
+  for (unsigned i = 0; i < n; i++)
+    rc = sv_exit_worst(rc, append_or_warn(l, args[i], withlog));
+  if (sv_targets_unique(l) < 0) {
+    strerr_warnwu1sys("allocate");
+    return 111;
+  }
   return rc;
 }
 
-int sv_exit_worst(int a, int b)
-{
-  return a > b ? a : b;
-}
+int sv_exit_worst(int a, int b) { return a > b ? a : b; }

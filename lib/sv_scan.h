@@ -14,7 +14,10 @@ struct sv_targetlist_s {
   sv_target *v;
   unsigned n, cap;
 };
-#define SV_TARGETLIST_ZERO { 0, 0, 0 }
+#define SV_TARGETLIST_ZERO                                                                                             \
+  {                                                                                                                    \
+    0, 0, 0                                                                                                            \
+  }
 
 /* appends the targets of ARG (sv_targets), and ARG/log when withlog and it
    exists: 1 ok, -1 error (errno) */

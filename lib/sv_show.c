@@ -31,17 +31,17 @@ int sv_view_load(sv_view *v, sv_target const *t)
   return 1;
 }
 
-static uint64_t ago_secs(uint64_t then, uint64_t now)
-{
-  return now > then ? (now - then) / 1000 : 0;
-}
+static uint64_t ago_secs(uint64_t then, uint64_t now) { return now > then ? (now - then) / 1000 : 0; }
 
 static char const *exit_words(char *buf, sv_status const *st)
 {
   char last[32];
-  if (st->lastexit_kind == SV_EXIT_CODE) snprintf(buf, 64, "exited %d", st->lastexit);
-  else if (st->lastexit_kind == SV_EXIT_SIGNAL) snprintf(buf, 64, "killed by %s", sv_lastexit_fmt(last, st));
-  else snprintf(buf, 64, "did not start");
+  if (st->lastexit_kind == SV_EXIT_CODE)
+    snprintf(buf, 64, "exited %d", st->lastexit);
+  else if (st->lastexit_kind == SV_EXIT_SIGNAL)
+    snprintf(buf, 64, "killed by %s", sv_lastexit_fmt(last, st));
+  else
+    snprintf(buf, 64, "did not start");
   return buf;
 }
 
@@ -50,39 +50,51 @@ char const *sv_view_detail(char *buf, sv_view const *v, uint64_t now)
   sv_status const *st = &v->st;
   char d[40], w[64], last[32];
   size_t n;
-  if (!v->supervised) { strcpy(buf, "supervise not running"); return buf; }
+  if (!v->supervised) {
+    strcpy(buf, "supervise not running");
+    return buf;
+  }
   switch (st->state) {
-    case SV_RUNNING:
-      sv_fmt_duration(d, ago_secs(st->started_ms, now));
-      snprintf(buf, 512, "pid %d, uptime %s", (int)st->pid, d);
-      break;
-    case SV_STARTING: snprintf(buf, 512, "pid %d, starting", (int)st->pid); break;
-    case SV_STOPPING:
-      if (st->pid) snprintf(buf, 512, "pid %d, stopping", (int)st->pid);
-      else snprintf(buf, 512, "finish running");
-      break;
-    case SV_BACKOFF: {
-      uint64_t left = st->until_ms > now ? (st->until_ms - now + 999) / 1000 : 0;
-      if (st->lastexit_kind == SV_EXIT_NONE && st->reason[0])
-        snprintf(buf, 512, "%.400s, retrying in %llus", st->reason, (unsigned long long)left);
-      else snprintf(buf, 512, "%s, retrying in %llus", exit_words(w, st), (unsigned long long)left);
-      break;
-    }
-    case SV_STOPPED:
-      if (st->reason[0]) snprintf(buf, 512, "%.480s", st->reason); /* waiting for a dependency */
-      else if (st->lastexit_kind == SV_EXIT_NONE && !st->started_ms) strcpy(buf, "Not started");
-      else { sv_fmt_duration(d, ago_secs(st->since_ms, now)); snprintf(buf, 512, "stopped %s ago", d); }
-      break;
-    case SV_EXITED:
+  case SV_RUNNING:
+    sv_fmt_duration(d, ago_secs(st->started_ms, now));
+    snprintf(buf, 512, "pid %d, uptime %s", (int)st->pid, d);
+    break;
+  case SV_STARTING: snprintf(buf, 512, "pid %d, starting", (int)st->pid); break;
+  case SV_STOPPING:
+    if (st->pid)
+      snprintf(buf, 512, "pid %d, stopping", (int)st->pid);
+    else
+      snprintf(buf, 512, "finish running");
+    break;
+  case SV_BACKOFF: {
+    uint64_t left = st->until_ms > now ? (st->until_ms - now + 999) / 1000 : 0;
+    if (st->lastexit_kind == SV_EXIT_NONE && st->reason[0])
+      snprintf(buf, 512, "%.400s, retrying in %llus", st->reason, (unsigned long long)left);
+    else
+      snprintf(buf, 512, "%s, retrying in %llus", exit_words(w, st), (unsigned long long)left);
+    break;
+  }
+  case SV_STOPPED:
+    if (st->reason[0])
+      snprintf(buf, 512, "%.480s", st->reason); /* waiting for a dependency */
+    else if (st->lastexit_kind == SV_EXIT_NONE && !st->started_ms)
+      strcpy(buf, "Not started");
+    else {
       sv_fmt_duration(d, ago_secs(st->since_ms, now));
-      snprintf(buf, 512, "%s %s ago", sv_lastexit_fmt(last, st), d);
-      break;
-    case SV_FATAL:
-      if (st->lastexit_kind != SV_EXIT_NONE && !strstr(st->reason, "last "))
-        snprintf(buf, 512, "%.400s; last %s", st->reason, sv_lastexit_fmt(last, st));
-      else snprintf(buf, 512, "%.480s", st->reason[0] ? st->reason : "gave up");
-      break;
-    default: strcpy(buf, "?"); break;
+      snprintf(buf, 512, "stopped %s ago", d);
+    }
+    break;
+  case SV_EXITED:
+    sv_fmt_duration(d, ago_secs(st->since_ms, now));
+    snprintf(buf, 512, "%s %s ago", sv_lastexit_fmt(last, st), d);
+    break;
+  case SV_FATAL:
+    if (st->lastexit_kind != SV_EXIT_NONE && !strstr(st->reason, "last "))
+      snprintf(buf, 512, "%.400s; last %s", st->reason, sv_lastexit_fmt(last, st));
+    else
+      snprintf(buf, 512, "%.480s", st->reason[0] ? st->reason : "gave up");
+    break;
+  default: strcpy(buf, "?"); break;
   }
   n = strlen(buf);
   if ((v->cgroup & 1) && n < 480) {
@@ -90,18 +102,31 @@ char const *sv_view_detail(char *buf, sv_view const *v, uint64_t now)
     double m = (double)v->memory_bytes;
     char const *u = "K";
     m /= 1024;
-    if (m >= 1024) { m /= 1024; u = "M"; }
-    if (m >= 1024) { m /= 1024; u = "G"; }
+    if (m >= 1024) {
+      m /= 1024;
+      u = "M";
+    }
+    if (m >= 1024) {
+      m /= 1024;
+      u = "G";
+    }
     snprintf(buf + n, 512 - n, ", mem %.1f%s", m, u);
     n = strlen(buf);
   }
   if (st->next_ms && !st->pid && n < 470) {
     /* schedule=: next run in 3h12m */
     uint64_t left = st->next_ms > now ? (st->next_ms - now) / 1000 : 0;
-    if (left >= 86400) snprintf(buf + n, 512 - n, ", next run in %llud%lluh", (unsigned long long)(left / 86400), (unsigned long long)(left % 86400 / 3600));
-    else if (left >= 3600) snprintf(buf + n, 512 - n, ", next run in %lluh%llum", (unsigned long long)(left / 3600), (unsigned long long)(left % 3600 / 60));
-    else if (left >= 60) snprintf(buf + n, 512 - n, ", next run in %llum%llus", (unsigned long long)(left / 60), (unsigned long long)(left % 60));
-    else snprintf(buf + n, 512 - n, ", next run in %llus", (unsigned long long)left);
+    if (left >= 86400)
+      snprintf(buf + n, 512 - n, ", next run in %llud%lluh", (unsigned long long)(left / 86400),
+               (unsigned long long)(left % 86400 / 3600));
+    else if (left >= 3600)
+      snprintf(buf + n, 512 - n, ", next run in %lluh%llum", (unsigned long long)(left / 3600),
+               (unsigned long long)(left % 3600 / 60));
+    else if (left >= 60)
+      snprintf(buf + n, 512 - n, ", next run in %llum%llus", (unsigned long long)(left / 60),
+               (unsigned long long)(left % 60));
+    else
+      snprintf(buf + n, 512 - n, ", next run in %llus", (unsigned long long)left);
     n = strlen(buf);
   }
   if (st->finish && st->state != SV_STOPPING && n < 480) snprintf(buf + n, 512 - n, ", finish running");
@@ -112,7 +137,8 @@ char const *sv_view_detail(char *buf, sv_view const *v, uint64_t now)
     n = strlen(buf);
   }
   /* §9: the check's verdict ends DETAIL */
-  if (st->health == SV_HEALTH_HEALTHY && n < 500) snprintf(buf + n, 512 - n, ", healthy");
+  if (st->health == SV_HEALTH_HEALTHY && n < 500)
+    snprintf(buf + n, 512 - n, ", healthy");
   else if (st->health == SV_HEALTH_UNHEALTHY && n < 480)
     snprintf(buf + n, 512 - n, ", unhealthy: %.*s", (int)(500 - n), st->healthlog);
   return buf;
@@ -127,10 +153,7 @@ int sv_view_verdict(sv_view const *v)
   return s == SV_STOPPED || s == SV_EXITED ? 0 : 1;
 }
 
-void sv_show_table(FILE *f, sv_view const *v, unsigned n)
-{
-  sv_show_table_with(f, v, n, 0, 0);
-}
+void sv_show_table(FILE *f, sv_view const *v, unsigned n) { sv_show_table_with(f, v, n, 0, 0); }
 
 void sv_show_table_with(FILE *f, sv_view const *v, unsigned n, void (*after)(FILE *, unsigned, void *), void *arg)
 {
@@ -155,9 +178,15 @@ static void json_string(FILE *f, char const *s)
   while (*s) {
     unsigned char c = (unsigned char)*s;
     size_t n = sv_utf8_valid(s);
-    if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
-    else if (c < 0x20 || c == 0x7f || !n) fprintf(f, "\\u%04x", c);
-    else { fwrite(s, 1, n, f); s += n; continue; }
+    if (c == '"' || c == '\\')
+      fprintf(f, "\\%c", c);
+    else if (c < 0x20 || c == 0x7f || !n)
+      fprintf(f, "\\u%04x", c);
+    else {
+      fwrite(s, 1, n, f);
+      s += n;
+      continue;
+    }
     s++;
   }
   fputc('"', f);
@@ -178,9 +207,8 @@ void sv_show_json(FILE *f, sv_view const *v, unsigned n)
     json_string(f, v[i].name);
     fputs(",\"state\":", f);
     json_string(f, v[i].supervised ? sv_state_name(st->state) : "UNKNOWN");
-    fprintf(f, ",\"pid\":%d,\"uptime_s\":%llu,\"want\":\"%s\",\"ready\":%s,\"restarts\":%u,\"lastexit\":",
-            (int)st->pid, (unsigned long long)uptime_s(st, now), sv_want_name(st->want),
-            st->ready ? "true" : "false", st->restarts);
+    fprintf(f, ",\"pid\":%d,\"uptime_s\":%llu,\"want\":\"%s\",\"ready\":%s,\"restarts\":%u,\"lastexit\":", (int)st->pid,
+            (unsigned long long)uptime_s(st, now), sv_want_name(st->want), st->ready ? "true" : "false", st->restarts);
     json_string(f, sv_lastexit_fmt(last, st));
     fputs(",\"reason\":", f);
     json_string(f, v[i].supervised ? st->reason : "supervise not running");
@@ -203,17 +231,25 @@ static void prom_label(FILE *f, char const *s)
   while (*s) {
     unsigned char c = (unsigned char)*s;
     size_t n = sv_utf8_valid(s);
-    if (c == '\\' || c == '"') fprintf(f, "\\%c", c);
-    else if (c == '\n') fputs("\\n", f);
+    if (c == '\\' || c == '"')
+      fprintf(f, "\\%c", c);
+    else if (c == '\n')
+      fputs("\\n", f);
     /* the format is UTF-8 too: a stray byte becomes its Latin-1 character */
-    else if (!n) { fputc(0xc0 | c >> 6, f); fputc(0x80 | (c & 0x3f), f); }
-    else { fwrite(s, 1, n, f); s += n; continue; }
+    else if (!n) {
+      fputc(0xc0 | c >> 6, f);
+      fputc(0x80 | (c & 0x3f), f);
+    } else {
+      fwrite(s, 1, n, f);
+      s += n;
+      continue;
+    }
     s++;
   }
 }
 
-static void prom_metric(FILE *f, sv_view const *v, unsigned n, char const *metric, char const *type,
-                        char const *help, uint64_t (*value)(sv_view const *, uint64_t))
+static void prom_metric(FILE *f, sv_view const *v, unsigned n, char const *metric, char const *type, char const *help,
+                        uint64_t (*value)(sv_view const *, uint64_t))
 {
   uint64_t now = sv_now_ms();
   fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", metric, help, metric, type);
@@ -224,15 +260,47 @@ static void prom_metric(FILE *f, sv_view const *v, unsigned n, char const *metri
   }
 }
 
-static uint64_t m_up(sv_view const *v, uint64_t now) { (void)now; return v->supervised && v->st.state == SV_RUNNING; }
-static uint64_t m_ready(sv_view const *v, uint64_t now) { (void)now; return v->supervised && v->st.ready; }
-static uint64_t m_supervised(sv_view const *v, uint64_t now) { (void)now; return (uint64_t)v->supervised; }
-static uint64_t m_pid(sv_view const *v, uint64_t now) { (void)now; return (uint64_t)v->st.pid; }
+static uint64_t m_up(sv_view const *v, uint64_t now)
+{
+  (void)now;
+  return v->supervised && v->st.state == SV_RUNNING;
+}
+static uint64_t m_ready(sv_view const *v, uint64_t now)
+{
+  (void)now;
+  return v->supervised && v->st.ready;
+}
+static uint64_t m_supervised(sv_view const *v, uint64_t now)
+{
+  (void)now;
+  return (uint64_t)v->supervised;
+}
+static uint64_t m_pid(sv_view const *v, uint64_t now)
+{
+  (void)now;
+  return (uint64_t)v->st.pid;
+}
 static uint64_t m_uptime(sv_view const *v, uint64_t now) { return uptime_s(&v->st, now); }
-static uint64_t m_restarts(sv_view const *v, uint64_t now) { (void)now; return v->st.restarts; }
-static uint64_t m_healthy(sv_view const *v, uint64_t now) { (void)now; return v->supervised && v->st.health == SV_HEALTH_HEALTHY; }
-static uint64_t m_unhealthy(sv_view const *v, uint64_t now) { (void)now; return v->supervised && v->st.health == SV_HEALTH_UNHEALTHY; }
-static uint64_t m_wanted(sv_view const *v, uint64_t now) { (void)now; return v->st.want != SV_WANT_DOWN; }
+static uint64_t m_restarts(sv_view const *v, uint64_t now)
+{
+  (void)now;
+  return v->st.restarts;
+}
+static uint64_t m_healthy(sv_view const *v, uint64_t now)
+{
+  (void)now;
+  return v->supervised && v->st.health == SV_HEALTH_HEALTHY;
+}
+static uint64_t m_unhealthy(sv_view const *v, uint64_t now)
+{
+  (void)now;
+  return v->supervised && v->st.health == SV_HEALTH_UNHEALTHY;
+}
+static uint64_t m_wanted(sv_view const *v, uint64_t now)
+{
+  (void)now;
+  return v->st.want != SV_WANT_DOWN;
+}
 
 void sv_show_prometheus(FILE *f, sv_view const *v, unsigned n)
 {
@@ -241,10 +309,13 @@ void sv_show_prometheus(FILE *f, sv_view const *v, unsigned n)
   prom_metric(f, v, n, "svkit_service_want_up", "gauge", "1 if the service is wanted up (or once).", m_wanted);
   prom_metric(f, v, n, "svkit_service_supervised", "gauge", "1 if a supervise runs the service.", m_supervised);
   prom_metric(f, v, n, "svkit_service_pid", "gauge", "pid of the service, 0 when none.", m_pid);
-  prom_metric(f, v, n, "svkit_service_uptime_seconds", "gauge", "Seconds since the service's process started.", m_uptime);
-  prom_metric(f, v, n, "svkit_service_restarts_total", "counter", "Automatic restarts since supervise started.", m_restarts);
+  prom_metric(f, v, n, "svkit_service_uptime_seconds", "gauge", "Seconds since the service's process started.",
+              m_uptime);
+  prom_metric(f, v, n, "svkit_service_restarts_total", "counter", "Automatic restarts since supervise started.",
+              m_restarts);
   prom_metric(f, v, n, "svkit_service_healthy", "gauge", "1 if the service's health check passes.", m_healthy);
-  prom_metric(f, v, n, "svkit_service_unhealthy", "gauge", "1 if the service failed healthretries checks in a row.", m_unhealthy);
+  prom_metric(f, v, n, "svkit_service_unhealthy", "gauge", "1 if the service failed healthretries checks in a row.",
+              m_unhealthy);
   fputs("# HELP svkit_service_state 1 for the state the service is in.\n# TYPE svkit_service_state gauge\n", f);
   for (unsigned i = 0; i < n; i++)
     for (unsigned s = 0; s < SV_NSTATES; s++) {

@@ -14,7 +14,7 @@ struct sv_view_s {
   int supervised; /* 0: no supervise holds the lock */
   int found;      /* a status file was read */
   sv_status st;
-  int cgroup;            /* sv_cgroup_usage bits: 1 memory_bytes, 2 cpu_usec */
+  int cgroup; /* sv_cgroup_usage bits: 1 memory_bytes, 2 cpu_usec */
   uint64_t memory_bytes, cpu_usec;
 };
 

@@ -17,8 +17,14 @@ int sv_statedir_open(char const *dir, unsigned mode)
   /* a symlink there: ELOOP, or ENOTDIR because of O_DIRECTORY */
   if (fd >= 0 || (errno != ELOOP && errno != ENOTDIR)) return fd;
   if (lstat(dir, &s) < 0) return -1;
-  if (!S_ISLNK(s.st_mode)) { errno = ENOTDIR; return -1; }
-  if (s.st_uid != 0 && s.st_uid != geteuid()) { errno = ELOOP; return -1; }
+  if (!S_ISLNK(s.st_mode)) {
+    errno = ENOTDIR;
+    return -1;
+  }
+  if (s.st_uid != 0 && s.st_uid != geteuid()) {
+    errno = ELOOP;
+    return -1;
+  }
   return open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }
 
@@ -29,7 +35,12 @@ int sv_create_at(int dirfd, char const *name, unsigned mode)
   fd = openat(dirfd, name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
   if (fd < 0) return -1;
   /* the umask may have taken bits away: this file is ours, set them */
-  if (fchmod(fd, mode) < 0) { int e = errno; close(fd); errno = e; return -1; }
+  if (fchmod(fd, mode) < 0) {
+    int e = errno;
+    close(fd);
+    errno = e;
+    return -1;
+  }
   return fd;
 }
 
@@ -37,7 +48,7 @@ int sv_create_at(int dirfd, char const *name, unsigned mode)
    someone else, whose lock does not count), -1 error */
 static int held_by_us(int fd)
 {
-  struct flock l = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+  struct flock l = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
   char path[32], num[22];
   struct stat s;
   if (fcntl(fd, F_GETLK, &l) < 0) return -1;
@@ -55,7 +66,10 @@ int sv_lock_take_at(int dirfd)
     /* ELOOP: a symlink stands there; replaced like any file not ours */
     if (errno != ELOOP) return -1;
   } else {
-    if (fstat(fd, &s) < 0) { close(fd); return -1; }
+    if (fstat(fd, &s) < 0) {
+      close(fd);
+      return -1;
+    }
     if (S_ISREG(s.st_mode) && s.st_uid == geteuid() && (s.st_mode & 07777) == 0600) {
       ndelay_off(fd);
       return fd_lock(fd, 1, 1);
@@ -63,9 +77,9 @@ int sv_lock_take_at(int dirfd)
     /* an older lock (0644) may be held by a supervise of ours: that is
        "already running"; anyone else's hold is why the file is replaced */
     switch (S_ISREG(s.st_mode) ? held_by_us(fd) : 0) {
-      case 1: close(fd); return 0;
-      case -1: close(fd); return -1;
-      default: close(fd); break;
+    case 1: close(fd); return 0;
+    case -1: close(fd); return -1;
+    default: close(fd); break;
     }
   }
   fd = sv_create_at(dirfd, "lock", 0600);
@@ -81,12 +95,20 @@ int sv_control_listen_at(int dirfd)
     if (S_ISLNK(s.st_mode) || (S_ISFIFO(s.st_mode) && (s.st_uid != geteuid() || (s.st_mode & 07777) != 0600))) {
       /* not ours to chmod or follow: made again */
       if (unlinkat(dirfd, "control", 0) < 0) return -1;
-    } else if (!S_ISFIFO(s.st_mode)) { errno = EEXIST; return -1; }
-  } else if (errno != ENOENT) return -1;
+    } else if (!S_ISFIFO(s.st_mode)) {
+      errno = EEXIST;
+      return -1;
+    }
+  } else if (errno != ENOENT)
+    return -1;
   if (mkfifoat(dirfd, "control", 0600) < 0 && errno != EEXIST) return -1;
   fd = openat(dirfd, "control", O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) return -1;
-  if (fstat(fd, &s) < 0 || !S_ISFIFO(s.st_mode)) { close(fd); errno = EEXIST; return -1; }
+  if (fstat(fd, &s) < 0 || !S_ISFIFO(s.st_mode)) {
+    close(fd);
+    errno = EEXIST;
+    return -1;
+  }
   /* the umask may have taken bits from 0600: this FIFO is ours */
   if ((s.st_mode & 07777) != 0600) fchmod(fd, 0600);
   if (openat(dirfd, "control", O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC) < 0) {

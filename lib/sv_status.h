@@ -17,32 +17,35 @@ enum sv_exitkind { SV_EXIT_NONE, SV_EXIT_CODE, SV_EXIT_SIGNAL };
 typedef struct sv_status_s sv_status;
 struct sv_status_s {
   enum sv_state state;
-  pid_t pid;             /* the run process, 0 when none */
-  uint64_t since_ms;     /* boot clock at the last state change */
-  uint64_t started_ms;   /* boot clock when pid started, 0 when none */
-  uint64_t pidstart;     /* pid's start time in /proc/PID/stat ticks: adoption check */
+  pid_t pid;           /* the run process, 0 when none */
+  uint64_t since_ms;   /* boot clock at the last state change */
+  uint64_t started_ms; /* boot clock when pid started, 0 when none */
+  uint64_t pidstart;   /* pid's start time in /proc/PID/stat ticks: adoption check */
   enum sv_want want;
   int ready;
-  unsigned restarts;     /* automatic restarts */
-  unsigned starts;       /* every start, asked for or not: tells a new run apart */
-  unsigned commands;     /* control bytes handled: svc knows its command was seen */
-  unsigned failures;     /* consecutive failed starts */
+  unsigned restarts; /* automatic restarts */
+  unsigned starts;   /* every start, asked for or not: tells a new run apart */
+  unsigned commands; /* control bytes handled: svc knows its command was seen */
+  unsigned failures; /* consecutive failed starts */
   enum sv_exitkind lastexit_kind;
-  int lastexit;          /* exit code or signal number */
-  pid_t finish;          /* finish script running, 0 when none */
-  uint64_t until_ms;     /* BACKOFF: boot clock of the next try */
-  pid_t supervisor;      /* pid of supervise */
-  char boot[40];         /* the kernel's boot_id when written: pidstart means
-                            nothing after a reboot */
-  uint64_t next_ms;      /* schedule=: boot clock of the next run, 0 when none */
-  unsigned skipped;      /* schedule=: runs skipped, the previous one still running */
+  int lastexit;      /* exit code or signal number */
+  pid_t finish;      /* finish script running, 0 when none */
+  uint64_t until_ms; /* BACKOFF: boot clock of the next try */
+  pid_t supervisor;  /* pid of supervise */
+  char boot[40];     /* the kernel's boot_id when written: pidstart means
+                        nothing after a reboot */
+  uint64_t next_ms;  /* schedule=: boot clock of the next run, 0 when none */
+  unsigned skipped;  /* schedule=: runs skipped, the previous one still running */
   char reason[SV_ERR_MAX];
-  enum sv_health health; /* §9: none without a check */
-  char healthlog[SV_ERR_MAX]; /* first line the last failing check printed */
+  enum sv_health health;         /* §9: none without a check */
+  char healthlog[SV_ERR_MAX];    /* first line the last failing check printed */
   char notifystatus[SV_ERR_MAX]; /* §9 notify=systemd: the last STATUS= text */
-  pid_t mainpid;         /* §9 notify=systemd: MAINPID=, 0 when none */
+  pid_t mainpid;                 /* §9 notify=systemd: MAINPID=, 0 when none */
 };
-#define SV_STATUS_ZERO { .state = SV_STOPPED, .want = SV_WANT_UP }
+#define SV_STATUS_ZERO                                                                                                 \
+  {                                                                                                                    \
+    .state = SV_STOPPED, .want = SV_WANT_UP                                                                            \
+  }
 
 extern char const *sv_state_name(enum sv_state s);
 /* 1 found, 0 unknown name */

@@ -49,10 +49,14 @@ size_t sv_utf8_valid(char const *s)
   size_t n;
   uint32_t cp;
   if (u[0] < 0x80) return 1;
-  if (u[0] >= 0xc2 && u[0] <= 0xdf) n = 2, cp = u[0] & 0x1f;
-  else if (u[0] >= 0xe0 && u[0] <= 0xef) n = 3, cp = u[0] & 0x0f;
-  else if (u[0] >= 0xf0 && u[0] <= 0xf4) n = 4, cp = u[0] & 0x07;
-  else return 0;
+  if (u[0] >= 0xc2 && u[0] <= 0xdf)
+    n = 2, cp = u[0] & 0x1f;
+  else if (u[0] >= 0xe0 && u[0] <= 0xef)
+    n = 3, cp = u[0] & 0x0f;
+  else if (u[0] >= 0xf0 && u[0] <= 0xf4)
+    n = 4, cp = u[0] & 0x07;
+  else
+    return 0;
   for (size_t i = 1; i < n; i++) {
     if ((u[i] & 0xc0) != 0x80) return 0; /* a NUL stops here too */
     cp = cp << 6 | (u[i] & 0x3f);

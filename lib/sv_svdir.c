@@ -25,8 +25,10 @@ char const *sv_scandir(void)
 void sv_statedir(char *buf, char const *svdir, int instance)
 {
   char num[22];
-  if (instance < 0) sv_strjoin(buf, SV_PATH_MAX, svdir, "/supervise", (char *)0);
-  else sv_strjoin(buf, SV_PATH_MAX, svdir, "/supervise@", sv_i64(num, instance), (char *)0);
+  if (instance < 0)
+    sv_strjoin(buf, SV_PATH_MAX, svdir, "/supervise", (char *)0);
+  else
+    sv_strjoin(buf, SV_PATH_MAX, svdir, "/supervise@", sv_i64(num, instance), (char *)0);
 }
 
 /* "numprocs" = "N" on one line of conf, blanks and one pair of quotes
@@ -35,13 +37,17 @@ static unsigned numprocs_line(char const *line, size_t len)
 {
   char const *end = line + len;
   unsigned n = 0;
-  while (line < end && (*line == ' ' || *line == '\t')) line++;
+  while (line < end && (*line == ' ' || *line == '\t'))
+    line++;
   if ((size_t)(end - line) < 8 || memcmp(line, "numprocs", 8)) return 0;
   line += 8;
-  while (line < end && (*line == ' ' || *line == '\t')) line++;
+  while (line < end && (*line == ' ' || *line == '\t'))
+    line++;
   if (line == end || *line++ != '=') return 0;
-  while (line < end && (*line == ' ' || *line == '\t' || *line == '"')) line++;
-  for (; line < end && *line >= '0' && *line <= '9' && n <= 1000; line++) n = n * 10 + (unsigned)(*line - '0');
+  while (line < end && (*line == ' ' || *line == '\t' || *line == '"'))
+    line++;
+  for (; line < end && *line >= '0' && *line <= '9' && n <= 1000; line++)
+    n = n * 10 + (unsigned)(*line - '0');
   return n <= 1000 ? n : 0;
 }
 
@@ -68,9 +74,15 @@ unsigned sv_numprocs(char const *svdir)
 static int fill(sv_target *t, char const *name, char const *svdir, int instance)
 {
   struct stat st;
-  if (strlen(name) >= sizeof t->name || strlen(svdir) + 16 >= SV_PATH_MAX) { errno = ENAMETOOLONG; return -1; }
+  if (strlen(name) >= sizeof t->name || strlen(svdir) + 16 >= SV_PATH_MAX) {
+    errno = ENAMETOOLONG;
+    return -1;
+  }
   if (stat(svdir, &st) < 0) return -1;
-  if (!S_ISDIR(st.st_mode)) { errno = ENOTDIR; return -1; }
+  if (!S_ISDIR(st.st_mode)) {
+    errno = ENOTDIR;
+    return -1;
+  }
   strcpy(t->name, name);
   strcpy(t->svdir, svdir);
   t->instance = instance;
@@ -84,20 +96,38 @@ int sv_targets(char const *arg, sv_target *t, unsigned max)
   char const *at = 0;
   unsigned n;
   int isname = arg[0] != '.' && arg[0] != '/';
-  if (!*arg || !max) { errno = EINVAL; return -1; }
+  if (!*arg || !max) {
+    errno = EINVAL;
+    return -1;
+  }
   if (isname) at = strrchr(arg, '@');
   if (at) {
     char *end;
     long i = strtol(at + 1, &end, 10);
-    if (at[1] < '0' || at[1] > '9' || *end || i < 0 || i > 100000) { errno = ERANGE; return -1; }
-    if ((size_t)(at - arg) >= sizeof base) { errno = ENAMETOOLONG; return -1; }
+    if (at[1] < '0' || at[1] > '9' || *end || i < 0 || i > 100000) {
+      errno = ERANGE;
+      return -1;
+    }
+    if ((size_t)(at - arg) >= sizeof base) {
+      errno = ENAMETOOLONG;
+      return -1;
+    }
     memcpy(base, arg, (size_t)(at - arg));
     base[at - arg] = 0;
-    if (snprintf(svdir, sizeof svdir, "%s/%s", sv_scandir(), base) >= (int)sizeof svdir) { errno = ENAMETOOLONG; return -1; }
-    if ((unsigned)i >= sv_numprocs(svdir) && fill(t, arg, svdir, -1) > 0) { errno = ERANGE; return -1; }
+    if (snprintf(svdir, sizeof svdir, "%s/%s", sv_scandir(), base) >= (int)sizeof svdir) {
+      errno = ENAMETOOLONG;
+      return -1;
+    }
+    if ((unsigned)i >= sv_numprocs(svdir) && fill(t, arg, svdir, -1) > 0) {
+      errno = ERANGE;
+      return -1;
+    }
     return fill(t, arg, svdir, (int)i);
   }
-  if (snprintf(svdir, sizeof svdir, isname ? "%s/%s" : "%.0s%s", sv_scandir(), arg) >= (int)sizeof svdir) { errno = ENAMETOOLONG; return -1; }
+  if (snprintf(svdir, sizeof svdir, isname ? "%s/%s" : "%.0s%s", sv_scandir(), arg) >= (int)sizeof svdir) {
+    errno = ENAMETOOLONG;
+    return -1;
+  }
   n = sv_numprocs(svdir);
   if (n <= 1) return fill(t, arg, svdir, -1);
   if (n > max) n = max;

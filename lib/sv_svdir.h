@@ -6,10 +6,10 @@
 
 typedef struct sv_target_s sv_target;
 struct sv_target_s {
-  char name[256];              /* as the user sees it: web, web@1, ./x, web/log */
-  char svdir[SV_PATH_MAX];     /* the service directory */
-  char statedir[SV_PATH_MAX];  /* svdir/supervise or svdir/supervise@i */
-  int instance;                /* -1: not an instance */
+  char name[256];             /* as the user sees it: web, web@1, ./x, web/log */
+  char svdir[SV_PATH_MAX];    /* the service directory */
+  char statedir[SV_PATH_MAX]; /* svdir/supervise or svdir/supervise@i */
+  int instance;               /* -1: not an instance */
 };
 
 /* $SVDIR, else the build's default (/etc/sv unless SVDIR_DEFAULT) */

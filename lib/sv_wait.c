@@ -54,7 +54,8 @@ static void close_inotify(int fd)
   if (!holder) {
     char c;
     close(p[1]);
-    while (read(p[0], &c, 1) < 0 && errno == EINTR) ;
+    while (read(p[0], &c, 1) < 0 && errno == EINTR)
+      ;
     _exit(0); /* the last close happens here */
   }
   close(p[0]);
@@ -74,9 +75,12 @@ int sv_wait_supervised(sv_target const *t, unsigned n, uint64_t timeout_ms)
   int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC), r = 0;
   if (fd < 0) return -1;
   for (unsigned i = 0; i < n; i++)
-    if (inotify_add_watch(fd, t[i].svdir, IN_CREATE | IN_MOVED_TO) < 0) { r = -1; goto end; }
+    if (inotify_add_watch(fd, t[i].svdir, IN_CREATE | IN_MOVED_TO) < 0) {
+      r = -1;
+      goto end;
+    }
   for (;;) {
-    struct pollfd p = { .fd = fd, .events = POLLIN };
+    struct pollfd p = {.fd = fd, .events = POLLIN};
     unsigned k = 0;
     uint64_t now;
     for (; k < n; k++) {
@@ -84,11 +88,20 @@ int sv_wait_supervised(sv_target const *t, unsigned n, uint64_t timeout_ms)
       inotify_add_watch(fd, t[k].statedir, IN_MOVED_TO | IN_CREATE);
       if (!listening(t + k)) break;
     }
-    if (k == n) { r = 1; goto end; }
+    if (k == n) {
+      r = 1;
+      goto end;
+    }
     now = sv_now_ms();
     if (now >= deadline) goto end;
-    if (poll(&p, 1, (int)(deadline - now)) < 0 && errno != EINTR) { r = -1; goto end; }
-    if (drain(fd) < 0) { r = -1; goto end; }
+    if (poll(&p, 1, (int)(deadline - now)) < 0 && errno != EINTR) {
+      r = -1;
+      goto end;
+    }
+    if (drain(fd) < 0) {
+      r = -1;
+      goto end;
+    }
   }
 end:
   close_inotify(fd);
@@ -104,23 +117,31 @@ int sv_wait(sv_target const *t, unsigned n, sv_wait_pred *pred, void *ctx, uint6
   for (unsigned i = 0; i < n; i++)
     if (inotify_add_watch(fd, t[i].statedir, IN_MOVED_TO | IN_CLOSE_WRITE) < 0) goto end;
   for (;;) {
-    struct pollfd p = { .fd = fd, .events = POLLIN };
+    struct pollfd p = {.fd = fd, .events = POLLIN};
     int wait_ms = -1;
     r = all_there(t, n, pred, ctx);
     if (r) goto end;
     if (deadline) {
       uint64_t now = sv_now_ms();
-      if (now >= deadline) { r = 0; goto end; }
+      if (now >= deadline) {
+        r = 0;
+        goto end;
+      }
       wait_ms = (int)(deadline - now);
     }
-    if (poll(&p, 1, wait_ms) < 0 && errno != EINTR) { r = -1; goto end; }
-    if (drain(fd) < 0) { r = -1; goto end; }
+    if (poll(&p, 1, wait_ms) < 0 && errno != EINTR) {
+      r = -1;
+      goto end;
+    }
+    if (drain(fd) < 0) {
+      r = -1;
+      goto end;
+    }
   }
-end:
-  {
-    int e = errno;
-    close_inotify(fd);
-    errno = e;
-  }
+end : {
+  int e = errno;
+  close_inotify(fd);
+  errno = e;
+}
   return r;
 }

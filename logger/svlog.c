@@ -36,7 +36,8 @@
 #include "sv_version.h"
 
 #define USAGE                                                                                                          \
-  "svlog [-s BYTES] [-n COUNT] [-a AGE] [-t|-T] [-l LINEMAX] DIR | svlog -F FILE [-s BYTES] [-n COUNT] [-t|-T] [-l LINEMAX]"
+  "svlog [-s BYTES] [-n COUNT] [-a AGE] [-t|-T] [-l LINEMAX] DIR | svlog -F FILE [-s BYTES] [-n COUNT] [-t|-T] [-l "   \
+  "LINEMAX]"
 #define dieusage() strerr_dieusage(100, USAGE)
 
 #define IN_SIZE (1 << 20)
@@ -47,9 +48,9 @@
 #define PIPE_SIZE (256 << 10)
 #define NV 1024 /* IOV_MAX on Linux */
 #define OUT_SIZE (256 << 10)
-#define SMALL 512 /* pieces up to this size are copied into outbuf */
+#define SMALL 512                   /* pieces up to this size are copied into outbuf */
 #define WRITEBACK_CHUNK (256 << 10) /* bytes between two writeback kicks */
-#define ANAME 27  /* "@" + 24 hex + ".s" */
+#define ANAME 27                    /* "@" + 24 hex + ".s" */
 
 char const *PROG = "svlog";
 
@@ -88,11 +89,11 @@ static char const *file;    /* file mode */
 static char const *curname; /* "current" or FILE, for open/rename */
 static char const *curdesc; /* "DIR/current" or FILE, for messages */
 static int fdcur = -1;
-static int curmine;     /* fdcur is a file svlog may chmod (see openlog) */
-static int notregular;  /* openlog failed: the name is not a regular file */
+static int curmine;    /* fdcur is a file svlog may chmod (see openlog) */
+static int notregular; /* openlog failed: the name is not a regular file */
 static uint64_t cursize;
 static uint64_t kicked; /* writeback of current is started up to here */
-static size_t linelen; /* bytes of the open line written so far */
+static size_t linelen;  /* bytes of the open line written so far */
 
 /* directory mode: archive names, oldest first */
 static char (*arch)[ANAME + 1];
@@ -365,7 +366,8 @@ static int scanage(char const *s, uint64_t *u)
   uint64_t m = 1;
   if (!n || !*u) return 0;
   switch (s[n]) {
-  case 0: case 's': break;
+  case 0:
+  case 's': break;
   case 'm': m = 60; break;
   case 'h': m = 3600; break;
   case 'd': m = 86400; break;
@@ -566,7 +568,8 @@ static void lockdir(void)
   for (;;) {
     fd = open("lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600);
     if (fd < 0) {
-      if (errno == ELOOP) strerr_dief(111, "unable to open ", dir, "/lock: is a symbolic link (svlog never follows one)");
+      if (errno == ELOOP)
+        strerr_dief(111, "unable to open ", dir, "/lock: is a symbolic link (svlog never follows one)");
       strerr_diefu3sys(111, "open ", dir, "/lock");
     }
     if (fstat(fd, &st) < 0) strerr_diefu3sys(111, "stat ", dir, "/lock");
@@ -684,7 +687,7 @@ static void setup(void)
   }
   if (openlog() < 0) strerr_dief(111, "unable to open ", curdesc, ": ", openerr());
   if (curmine) fchmod(fdcur, 0644); /* an earlier clean exit made it 0744 */
-  if (stampmode) makestamp(); /* sets stamplen */
+  if (stampmode) makestamp();       /* sets stamplen */
   resumeline();
   /* a bigger pipe: fewer, bigger reads */
   if (fstat(0, &st) == 0 && S_ISFIFO(st.st_mode)) {
@@ -757,7 +760,8 @@ int main(int argc, char const *const *argv)
       if (!uint0_scan(l.arg, &count) || count > 100000) badvalue('n', l.arg, "a count from 0 to 100000");
       break;
     case 'a':
-      if (!scanage(l.arg, &maxage)) strerr_dief(100, "unable to parse -a ", l.arg, ": expected AGE such as 7d, 12h, 30m");
+      if (!scanage(l.arg, &maxage))
+        strerr_dief(100, "unable to parse -a ", l.arg, ": expected AGE such as 7d, 12h, 30m");
       break;
     case 't':
     case 'T':
@@ -765,7 +769,8 @@ int main(int argc, char const *const *argv)
       stampmode = opt;
       break;
     case 'l':
-      if (!scansize(l.arg, &u) || u > SIZE_MAX / 2) badvalue('l', l.arg, "a number of bytes that fits in memory, 0: never split");
+      if (!scansize(l.arg, &u) || u > SIZE_MAX / 2)
+        badvalue('l', l.arg, "a number of bytes that fits in memory, 0: never split");
       linemax = u;
       break;
     case 'F': file = l.arg; break;

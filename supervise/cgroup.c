@@ -33,7 +33,10 @@ static int write_file(char const *dir, char const *file, char const *val)
   size_t n = strlen(val);
   ssize_t w;
   int fd;
-  if (!sv_strjoin(path, sizeof path, dir, "/", file, (char *)0)) { errno = ENAMETOOLONG; return -1; }
+  if (!sv_strjoin(path, sizeof path, dir, "/", file, (char *)0)) {
+    errno = ENAMETOOLONG;
+    return -1;
+  }
   fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) return -1;
   w = write(fd, val, n);
@@ -63,7 +66,10 @@ static void enable(char const *ctl)
 
 static char *fmt_max(char *buf, uint64_t u)
 {
-  if (u == SV_LIM_INFINITY) { strcpy(buf, "max"); return buf; }
+  if (u == SV_LIM_INFINITY) {
+    strcpy(buf, "max");
+    return buf;
+  }
   return sv_u64(buf, u);
 }
 
@@ -80,12 +86,17 @@ static void apply_keys(sv_res const *r, char const *svname)
 {
   char notdone[128] = "", num[48];
   char const *sep = "";
-#define TRY(bit, ctl, file, val, key) \
-  if ((r->cgset & (bit)) && !apply(ctl, file, val)) { \
-    sv_strjoin(notdone + strlen(notdone), sizeof notdone - strlen(notdone), sep, key, (char *)0); sep = " "; }
+#define TRY(bit, ctl, file, val, key)                                                                                  \
+  if ((r->cgset & (bit)) && !apply(ctl, file, val)) {                                                                  \
+    sv_strjoin(notdone + strlen(notdone), sizeof notdone - strlen(notdone), sep, key, (char *)0);                      \
+    sep = " ";                                                                                                         \
+  }
   TRY(SV_CG_MEMORY_MAX, "memory", "memory.max", fmt_max(num, r->memory_max), "memory_max")
   TRY(SV_CG_MEMORY_HIGH, "memory", "memory.high", fmt_max(num, r->memory_high), "memory_high")
-  if (r->cgset & SV_CG_CPU_MAX) { sv_u64(num, (uint64_t)r->cpu_pct * 1000); strcat(num, " 100000"); }
+  if (r->cgset & SV_CG_CPU_MAX) {
+    sv_u64(num, (uint64_t)r->cpu_pct * 1000);
+    strcat(num, " 100000");
+  }
   TRY(SV_CG_CPU_MAX, "cpu", "cpu.max", num, "cpu_max")
   TRY(SV_CG_PIDS_MAX, "pids", "pids.max", fmt_max(num, r->pids_max), "pids_max")
   if (r->cgset & SV_CG_IO_WEIGHT) sv_u64(num, r->io_weight);
@@ -97,7 +108,7 @@ static void apply_keys(sv_res const *r, char const *svname)
 
 static void keys_list(sv_res const *r, char *buf, size_t max)
 {
-  static char const *const names[] = { "memory_max", "memory_high", "cpu_max", "pids_max", "io_weight" };
+  static char const *const names[] = {"memory_max", "memory_high", "cpu_max", "pids_max", "io_weight"};
   buf[0] = 0;
   for (unsigned i = 0; i < 5; i++)
     if (r->cgset & (1u << i)) sv_strjoin(buf + strlen(buf), max - strlen(buf), buf[0] ? " " : "", names[i], (char *)0);
@@ -106,7 +117,10 @@ static void keys_list(sv_res const *r, char *buf, size_t max)
 void cgroup_prepare(sv_conf const *c, char const *svpath, int instance, char const *svname)
 {
   char base[SV_PATH_MAX], keys[128];
-  if (procsfd >= 0) { close(procsfd); procsfd = -1; }
+  if (procsfd >= 0) {
+    close(procsfd);
+    procsfd = -1;
+  }
   keys_list(&c->res, keys, sizeof keys);
   if (!sv_cgroup_path(cgpath, sizeof cgpath, svpath, instance)) {
     if (keys[0]) strerr_warnw(svname, ": cgroup keys not applied (no writable cgroup v2 hierarchy): ", keys);
@@ -138,9 +152,11 @@ void cgroup_prepare(sv_conf const *c, char const *svpath, int instance, char con
 void cgroup_adopt(char const *svpath, int instance)
 {
   struct stat s;
-  if (procsfd >= 0) { close(procsfd); procsfd = -1; }
-  have = sv_cgroup_path(cgpath, sizeof cgpath, svpath, instance)
-    && lstat(cgpath, &s) == 0 && S_ISDIR(s.st_mode);
+  if (procsfd >= 0) {
+    close(procsfd);
+    procsfd = -1;
+  }
+  have = sv_cgroup_path(cgpath, sizeof cgpath, svpath, instance) && lstat(cgpath, &s) == 0 && S_ISDIR(s.st_mode);
 }
 
 int cgroup_join(void)
@@ -151,7 +167,10 @@ int cgroup_join(void)
 
 void cgroup_spawned(void)
 {
-  if (procsfd >= 0) { close(procsfd); procsfd = -1; }
+  if (procsfd >= 0) {
+    close(procsfd);
+    procsfd = -1;
+  }
 }
 
 /* a zombie stays listed until reaped, and a PID 1 that does not reap (a
@@ -184,7 +203,10 @@ static unsigned each_pid(void (*f)(pid_t, int), int sig)
     while ((nl = strchr(line, '\n'))) {
       pid_t pid;
       *nl = 0;
-      if (pid_scan(line, &pid) && pid > 0 && alive(pid)) { count++; if (f) (*f)(pid, sig); }
+      if (pid_scan(line, &pid) && pid > 0 && alive(pid)) {
+        count++;
+        if (f) (*f)(pid, sig);
+      }
       line = nl + 1;
     }
     len -= (size_t)(line - buf);
@@ -195,15 +217,9 @@ static unsigned each_pid(void (*f)(pid_t, int), int sig)
   return count;
 }
 
-int cgroup_populated(void)
-{
-  return each_pid(0, 0) > 0;
-}
+int cgroup_populated(void) { return each_pid(0, 0) > 0; }
 
-static void killone(pid_t pid, int sig)
-{
-  kill(pid, sig);
-}
+static void killone(pid_t pid, int sig) { kill(pid, sig); }
 
 void cgroup_signal(int sig)
 {

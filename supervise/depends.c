@@ -16,8 +16,8 @@
 #include "sv_str.h"
 #include "sv_svdir.h"
 
-#define DEPS_MAX 32    /* names in one depends= */
-#define DEPTH_MAX 64   /* longest chain followed looking for a cycle */
+#define DEPS_MAX 32  /* names in one depends= */
+#define DEPTH_MAX 64 /* longest chain followed looking for a cycle */
 #define WATCH_MAX 128
 
 static int ifd = -1;
@@ -30,11 +30,13 @@ static int next_name(char const **p, char *out, size_t max)
 {
   char const *s = *p, *e;
   size_t n;
-  while (*s == ',' || *s == ' ' || *s == '\t') s++;
+  while (*s == ',' || *s == ' ' || *s == '\t')
+    s++;
   if (!*s) return 0;
   e = s + strcspn(s, ",");
   *p = e;
-  while (e > s && (e[-1] == ' ' || e[-1] == '\t')) e--;
+  while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+    e--;
   n = (size_t)(e - s);
   if (n >= max) n = max - 1;
   memcpy(out, s, n);
@@ -67,13 +69,17 @@ static int read_depends(char const *scan, char const *name, char *buf, size_t ma
     char *eq, *k, *v, *e;
     next = strchr(line, '\n');
     if (next) *next++ = 0;
-    for (k = line; *k == ' ' || *k == '\t'; k++) ;
+    for (k = line; *k == ' ' || *k == '\t'; k++)
+      ;
     if (strncmp(k, "depends", 7)) continue;
-    for (eq = k + 7; *eq == ' ' || *eq == '\t'; eq++) ;
+    for (eq = k + 7; *eq == ' ' || *eq == '\t'; eq++)
+      ;
     if (*eq != '=') continue;
-    for (v = eq + 1; *v == ' ' || *v == '\t' || *v == '"'; v++) ;
+    for (v = eq + 1; *v == ' ' || *v == '\t' || *v == '"'; v++)
+      ;
     e = v + strlen(v);
-    while (e > v && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '"')) *--e = 0;
+    while (e > v && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '"'))
+      *--e = 0;
     sv_strjoin(buf, max, v, (char *)0);
     return 1;
   }
@@ -97,12 +103,14 @@ static int find_cycle(char const *scan, char path[][256], unsigned depth, char c
   if (depth >= DEPTH_MAX) return 0;
   while (next_name(&p, name, sizeof name)) {
     unsigned i;
-    for (i = 0; i < depth; i++) if (!strcmp(path[i], name)) break;
+    for (i = 0; i < depth; i++)
+      if (!strcmp(path[i], name)) break;
     if (i < depth) {
       /* a loop; reported by the service it goes through */
       if (i) continue;
       sv_strjoin(why, SV_ERR_MAX, "dependency cycle: ", (char *)0);
-      for (i = 0; i < depth; i++) sv_strjoin(why + strlen(why), SV_ERR_MAX - strlen(why), path[i], " -> ", (char *)0);
+      for (i = 0; i < depth; i++)
+        sv_strjoin(why + strlen(why), SV_ERR_MAX - strlen(why), path[i], " -> ", (char *)0);
       sv_strjoin(why + strlen(why), SV_ERR_MAX - strlen(why), name, (char *)0);
       return 1;
     }
@@ -119,7 +127,8 @@ static void watch(char const *path, uint32_t mask)
   if (nwds >= WATCH_MAX) return;
   wd = inotify_add_watch(ifd, path, mask);
   if (wd < 0) return;
-  for (unsigned i = 0; i < nwds; i++) if (wds[i] == wd) return;
+  for (unsigned i = 0; i < nwds; i++)
+    if (wds[i] == wd) return;
   wds[nwds++] = wd;
 }
 
@@ -148,7 +157,8 @@ static int dep_ready(char const *scan, char const *name, enum sv_state *state)
 
 static void unwatch(void)
 {
-  for (unsigned i = 0; i < nwds; i++) inotify_rm_watch(ifd, wds[i]);
+  for (unsigned i = 0; i < nwds; i++)
+    inotify_rm_watch(ifd, wds[i]);
   nwds = 0;
 }
 
@@ -159,17 +169,29 @@ int depends_check(sv_conf const *c, char const *svpath, char *why)
   static char path[DEPTH_MAX][256];
   unsigned count = 0;
   waiting = 0;
-  if (!p) { unwatch(); return 1; }
+  if (!p) {
+    unwatch();
+    return 1;
+  }
   split(svpath, scan, &self);
   while (next_name(&p, name, sizeof name)) {
-    if (++count > DEPS_MAX) { sv_strjoin(why, SV_ERR_MAX, "too many names in depends=", (char *)0); return -1; }
-    if (!is_service(scan, name)) { sv_strjoin(why, SV_ERR_MAX, "unknown dependency: ", name, (char *)0); return -1; }
+    if (++count > DEPS_MAX) {
+      sv_strjoin(why, SV_ERR_MAX, "too many names in depends=", (char *)0);
+      return -1;
+    }
+    if (!is_service(scan, name)) {
+      sv_strjoin(why, SV_ERR_MAX, "unknown dependency: ", name, (char *)0);
+      return -1;
+    }
   }
   sv_strjoin(path[0], 256, self, (char *)0);
   if (find_cycle(scan, path, 1, c->res.depends, why)) return -1;
   if (ifd < 0) {
     ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-    if (ifd < 0) { sv_strjoin(why, SV_ERR_MAX, "unable to watch dependencies: ", strerror(errno), (char *)0); return 0; }
+    if (ifd < 0) {
+      sv_strjoin(why, SV_ERR_MAX, "unable to watch dependencies: ", strerror(errno), (char *)0);
+      return 0;
+    }
   }
   p = c->res.depends;
   while (next_name(&p, name, sizeof name)) {
@@ -186,15 +208,13 @@ int depends_check(sv_conf const *c, char const *svpath, char *why)
   return 1;
 }
 
-int depends_fd(void)
-{
-  return waiting ? ifd : -1;
-}
+int depends_fd(void) { return waiting ? ifd : -1; }
 
 void depends_drain(void)
 {
   char buf[4096];
-  while (read(ifd, buf, sizeof buf) > 0) ;
+  while (read(ifd, buf, sizeof buf) > 0)
+    ;
 }
 
 void depends_cancel(void)

@@ -52,7 +52,7 @@ struct event_s {
 static int statefd = -1;
 static sv_conf const *conf;
 static char const *svpath, *statedir;
-static char evname[300];                 /* NAME as the hooks get it */
+static char evname[300];                   /* NAME as the hooks get it */
 static char hookpath[2][SV_PATH_MAX + 32]; /* S/event, SV_SCANDIR/.svscan/event ("" if none) */
 static int warned_noexec[2];
 
@@ -62,14 +62,14 @@ static struct {
   int state; /* NOSTATE before the first */
   int unhealthy;
   pid_t pid;
-} published = { NOSTATE, 0, 0 };
+} published = {NOSTATE, 0, 0};
 
 /* ---- the queue and the hook running ---- */
 
 static event queue[QUEUE_MAX];
 static unsigned qhead, qlen;
-static int overflow_said; /* the current overflow was warned about */
-static event cur;         /* being delivered, while stage < 2 */
+static int overflow_said;  /* the current overflow was warned about */
+static event cur;          /* being delivered, while stage < 2 */
 static unsigned stage = 2; /* next hook of cur to run: 0, 1; 2 done */
 static pid_t hook;
 static unsigned hookstage;
@@ -84,10 +84,7 @@ static char history[HISTORY_MAX * HISTORY_LINE];
 static size_t historylen;
 static unsigned hcount;
 
-static char const *state_word(int s)
-{
-  return s == NOSTATE ? "NONE" : sv_state_name((enum sv_state)s);
-}
+static char const *state_word(int s) { return s == NOSTATE ? "NONE" : sv_state_name((enum sv_state)s); }
 
 /* 2026-12-05T20:34:18.123Z; buf >= 32 (by hand: supervise keeps stdio out) */
 static char *iso_time(char *buf, uint64_t wall_ms)
@@ -96,15 +93,26 @@ static char *iso_time(char *buf, uint64_t wall_ms)
   struct tm tm;
   unsigned ms = (unsigned)(wall_ms % 1000);
   char *p = buf;
-  if (!gmtime_r(&t, &tm)) { strcpy(buf, "1970-01-01T00:00:00.000Z"); return buf; }
+  if (!gmtime_r(&t, &tm)) {
+    strcpy(buf, "1970-01-01T00:00:00.000Z");
+    return buf;
+  }
   {
-    unsigned const f[7] = { (unsigned)tm.tm_year + 1900, (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday, (unsigned)tm.tm_hour,
-                            (unsigned)tm.tm_min, (unsigned)tm.tm_sec, ms };
-    static char const sep[7] = { '-', '-', 'T', ':', ':', '.', 'Z' };
-    static unsigned char const width[7] = { 4, 2, 2, 2, 2, 2, 3 };
+    unsigned const f[7] = {(unsigned)tm.tm_year + 1900,
+                           (unsigned)tm.tm_mon + 1,
+                           (unsigned)tm.tm_mday,
+                           (unsigned)tm.tm_hour,
+                           (unsigned)tm.tm_min,
+                           (unsigned)tm.tm_sec,
+                           ms};
+    static char const sep[7] = {'-', '-', 'T', ':', ':', '.', 'Z'};
+    static unsigned char const width[7] = {4, 2, 2, 2, 2, 2, 3};
     for (unsigned i = 0; i < 7; i++) {
       unsigned x = f[i];
-      for (unsigned k = width[i]; k--;) { p[k] = (char)('0' + x % 10); x /= 10; }
+      for (unsigned k = width[i]; k--;) {
+        p[k] = (char)('0' + x % 10);
+        x /= 10;
+      }
       p += width[i];
       *p++ = sep[i];
     }
@@ -149,14 +157,20 @@ static void history_failed(char const *what)
 static void history_write(void)
 {
   int fd = sv_create_at(statefd, "history.new", 0644);
-  if (fd < 0) { history_failed("write "); return; }
+  if (fd < 0) {
+    history_failed("write ");
+    return;
+  }
   if (historylen && allwrite(fd, history, historylen) < historylen) {
     history_failed("write ");
     fd_close(fd);
     return;
   }
   fd_close(fd);
-  if (renameat(statefd, "history.new", statefd, "history") < 0) { history_failed("rename "); return; }
+  if (renameat(statefd, "history.new", statefd, "history") < 0) {
+    history_failed("rename ");
+    return;
+  }
   history_unwritten = 0;
 }
 
@@ -196,9 +210,15 @@ static void history_load(void)
   struct stat s;
   int fd = openat(statefd, "history", O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return;
-  if (fstat(fd, &s) < 0 || !S_ISREG(s.st_mode)) { fd_close(fd); return; }
+  if (fstat(fd, &s) < 0 || !S_ISREG(s.st_mode)) {
+    fd_close(fd);
+    return;
+  }
   skipping = s.st_size > 65536; /* the first line is cut there: skipped */
-  if (skipping && lseek(fd, s.st_size - 65536, SEEK_SET) < 0) { fd_close(fd); return; }
+  if (skipping && lseek(fd, s.st_size - 65536, SEEK_SET) < 0) {
+    fd_close(fd);
+    return;
+  }
   for (;;) {
     ssize_t r = read(fd, buf, sizeof buf);
     if (r <= 0) break;
@@ -242,7 +262,7 @@ static void put_env(char const *key, char const *value)
 static void exec_hook(char const *path, event const *e)
 {
   char num[22], when[32];
-  char const *argv[5] = { path, state_word(e->newstate), state_word(e->oldstate), evname, 0 };
+  char const *argv[5] = {path, state_word(e->newstate), state_word(e->oldstate), evname, 0};
   int fd;
   selfpipe_finish(); /* 2.13 keeps trapped signals blocked: unblock for the hook */
   for (int s = 1; s < NSIG; s++)
@@ -250,7 +270,10 @@ static void exec_hook(char const *path, event const *e)
   /* its own process group, killed whole after timeout-event or its end */
   setsid();
   fd = open("/dev/null", O_RDONLY);
-  if (fd > 0) { dup2(fd, 0); close(fd); }
+  if (fd > 0) {
+    dup2(fd, 0);
+    close(fd);
+  }
   /* its output goes where supervise's own messages go, never into the
      service's log pipe (supervise's stdout under svscan) */
   dup2(2, 1);
@@ -279,7 +302,10 @@ static int start_hook(unsigned k)
   pid_t pid;
   if (!executable(k)) return 0;
   pid = fork();
-  if (pid < 0) { strerr_warnwusys("fork for ", hookpath[k]); return 0; }
+  if (pid < 0) {
+    strerr_warnwusys("fork for ", hookpath[k]);
+    return 0;
+  }
   if (!pid) exec_hook(hookpath[k], &cur);
   hook = pid;
   hookstage = k;
@@ -293,7 +319,10 @@ static void deliver(void)
 {
   while (!hook) {
     if (stage >= 2) {
-      if (!qlen) { overflow_said = 0; return; }
+      if (!qlen) {
+        overflow_said = 0;
+        return;
+      }
       cur = queue[qhead];
       qhead = (qhead + 1) % QUEUE_MAX;
       /* empty: the next event goes to slot 0 again, so a hook that keeps up
@@ -331,8 +360,8 @@ static void kill_hook(void)
 
 /* ---- the interface ---- */
 
-void events_init(int dirfd, sv_conf const *c, char const *path, char const *sdir, char const *dirarg,
-                 char const *name, int instance)
+void events_init(int dirfd, sv_conf const *c, char const *path, char const *sdir, char const *dirarg, char const *name,
+                 int instance)
 {
   char const *scandir = getenv("SV_SCANDIR");
   char num[22];
@@ -348,7 +377,8 @@ void events_init(int dirfd, sv_conf const *c, char const *path, char const *sdir
     if (dirarg[0] == '.' && dirarg[1] == '/') dirarg += 2;
     sv_strjoin(evname, sizeof evname, dirarg, instance >= 0 ? "@" : "", instance >= 0 ? sv_i64(num, instance) : "",
                (char *)0);
-  } else sv_strjoin(evname, sizeof evname, name, (char *)0);
+  } else
+    sv_strjoin(evname, sizeof evname, name, (char *)0);
   history_load();
 }
 
@@ -373,11 +403,16 @@ void events_publish(sv_status const *st)
   e.health = st->health;
   sv_lastexit_fmt(e.lastexit, st);
   /* the reason supervise gave; else what changed: health, or how the run ended */
-  if (st->reason[0]) sv_strjoin(e.reason, sizeof e.reason, st->reason, (char *)0);
-  else if (unhealthy) sv_strjoin(e.reason, sizeof e.reason, "unhealthy: ", st->healthlog, (char *)0);
-  else if (published.unhealthy && (int)st->state == published.state) sv_strjoin(e.reason, sizeof e.reason, "healthy", (char *)0);
-  else if (ended && st->lastexit_kind != SV_EXIT_NONE) sv_strjoin(e.reason, sizeof e.reason, e.lastexit, (char *)0);
-  else e.reason[0] = 0;
+  if (st->reason[0])
+    sv_strjoin(e.reason, sizeof e.reason, st->reason, (char *)0);
+  else if (unhealthy)
+    sv_strjoin(e.reason, sizeof e.reason, "unhealthy: ", st->healthlog, (char *)0);
+  else if (published.unhealthy && (int)st->state == published.state)
+    sv_strjoin(e.reason, sizeof e.reason, "healthy", (char *)0);
+  else if (ended && st->lastexit_kind != SV_EXIT_NONE)
+    sv_strjoin(e.reason, sizeof e.reason, e.lastexit, (char *)0);
+  else
+    e.reason[0] = 0;
   clean(e.reason);
   published.state = e.newstate;
   published.unhealthy = unhealthy;
@@ -400,8 +435,10 @@ int events_reaped(pid_t pid, int wstat)
   t_hookkill = 0;
   if (timedout)
     strerr_warnw(evname, ": ", path, " timed out after ", sv_u64(num, conf->event_timeout_ms), " ms: killed");
-  else if (WIFSIGNALED(wstat)) strerr_warnw(evname, ": ", path, " killed by signal ", sv_u64(num, (uint64_t)WTERMSIG(wstat)));
-  else if (WEXITSTATUS(wstat)) strerr_warnw(evname, ": ", path, " exited ", sv_u64(num, (uint64_t)WEXITSTATUS(wstat)));
+  else if (WIFSIGNALED(wstat))
+    strerr_warnw(evname, ": ", path, " killed by signal ", sv_u64(num, (uint64_t)WTERMSIG(wstat)));
+  else if (WEXITSTATUS(wstat))
+    strerr_warnw(evname, ": ", path, " exited ", sv_u64(num, (uint64_t)WEXITSTATUS(wstat)));
   deliver();
   return 1;
 }

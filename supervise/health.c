@@ -16,10 +16,10 @@
 #include "sv_clock.h"
 #include "sv_str.h"
 
-static int active;          /* the current run has a check */
-static pid_t chk;           /* the check running, 0 when none */
-static int outfd = -1;      /* its output, read end */
-static int repfd = -1;      /* its exec report */
+static int active;     /* the current run has a check */
+static pid_t chk;      /* the check running, 0 when none */
+static int outfd = -1; /* its output, read end */
+static int repfd = -1; /* its exec report */
 static int timedout;
 static char line[SV_ERR_MAX]; /* first line of this check's output */
 static size_t linelen;
@@ -30,15 +30,18 @@ static int passed;
 static enum sv_health hstate;
 static char hlog[SV_ERR_MAX];
 
-int health_configured(sv_conf const *c)
-{
-  return c->healthcheck || access("check", F_OK) == 0;
-}
+int health_configured(sv_conf const *c) { return c->healthcheck || access("check", F_OK) == 0; }
 
 static void close_fds(void)
 {
-  if (outfd >= 0) { fd_close(outfd); outfd = -1; }
-  if (repfd >= 0) { fd_close(repfd); repfd = -1; }
+  if (outfd >= 0) {
+    fd_close(outfd);
+    outfd = -1;
+  }
+  if (repfd >= 0) {
+    fd_close(repfd);
+    repfd = -1;
+  }
 }
 
 static void kill_check(void)
@@ -81,10 +84,7 @@ uint64_t health_deadline(void)
   return chk ? t_killc : t_next;
 }
 
-int health_fd(void)
-{
-  return outfd;
-}
+int health_fd(void) { return outfd; }
 
 void health_read(void)
 {
@@ -96,12 +96,22 @@ void health_read(void)
       if (errno == EAGAIN || errno == EINTR) return;
       r = 0;
     }
-    if (!r) { fd_close(outfd); outfd = -1; return; }
+    if (!r) {
+      fd_close(outfd);
+      outfd = -1;
+      return;
+    }
     for (ssize_t i = 0; i < r && !linedone; i++) {
       unsigned char ch = (unsigned char)buf[i];
-      if (ch == '\n') { if (linelen) linedone = 1; continue; }
+      if (ch == '\n') {
+        if (linelen) linedone = 1;
+        continue;
+      }
       if (ch == '\r' && !linelen) continue;
-      if (linelen + 1 >= sizeof line) { linedone = 1; break; }
+      if (linelen + 1 >= sizeof line) {
+        linedone = 1;
+        break;
+      }
       /* the status file is line-based: no control bytes in it */
       line[linelen++] = ch < 0x20 || ch == 0x7f ? ' ' : (char)ch;
     }
@@ -116,7 +126,10 @@ static int evaluate(int ok, char const *why)
   if (ok) {
     fails = 0;
     hstate = SV_HEALTH_HEALTHY;
-    if (!passed) { passed = 1; return HEALTH_FIRSTPASS; }
+    if (!passed) {
+      passed = 1;
+      return HEALTH_FIRSTPASS;
+    }
     return before != hstate ? HEALTH_CHANGED : HEALTH_NOTHING;
   }
   line[linelen] = 0;
@@ -132,7 +145,11 @@ int health_timer(sv_conf const *c, char const *svpath, int instance, uint64_t no
 {
   if (!active) return HEALTH_NOTHING;
   if (chk) {
-    if (t_killc && now >= t_killc) { t_killc = 0; timedout = 1; kill_check(); }
+    if (t_killc && now >= t_killc) {
+      t_killc = 0;
+      timedout = 1;
+      kill_check();
+    }
     return HEALTH_NOTHING;
   }
   if (!t_next || now < t_next) return HEALTH_NOTHING;
@@ -146,7 +163,10 @@ int health_timer(sv_conf const *c, char const *svpath, int instance, uint64_t no
     if (pipecoe(p) < 0) return evaluate(0, "unable to create pipe for the check");
     chk = spawn_check(c, svpath, instance, p[1], &repfd, err);
     fd_close(p[1]);
-    if (!chk) { fd_close(p[0]); return evaluate(0, err); }
+    if (!chk) {
+      fd_close(p[0]);
+      return evaluate(0, err);
+    }
     ndelay_on(p[0]);
     outfd = p[0];
     t_killc = now + timeout_ms;
@@ -164,7 +184,10 @@ int health_reaped(pid_t pid, int wstat)
   chk = 0;
   t_killc = 0;
   if (outfd >= 0) health_read();
-  if (outfd >= 0) { fd_close(outfd); outfd = -1; }
+  if (outfd >= 0) {
+    fd_close(outfd);
+    outfd = -1;
+  }
   why[0] = 0;
   if (repfd >= 0) {
     char err[SV_ERR_MAX];
@@ -172,22 +195,18 @@ int health_reaped(pid_t pid, int wstat)
     repfd = -1;
   }
   ok = !why[0] && !timedout && WIFEXITED(wstat) && !WEXITSTATUS(wstat);
-  if (why[0]) linelen = 0; /* the exec failure says it best */
+  if (why[0])
+    linelen = 0; /* the exec failure says it best */
   else if (timedout) {
     linelen = 0;
     sv_strjoin(why, sizeof why, "check timed out after ", sv_u64(num, (timeout_ms + 999) / 1000), "s", (char *)0);
-  }
-  else if (WIFSIGNALED(wstat)) sv_strjoin(why, sizeof why, "check killed by signal ", sv_u64(num, (uint64_t)WTERMSIG(wstat)), (char *)0);
-  else sv_strjoin(why, sizeof why, "check exited ", sv_u64(num, (uint64_t)WEXITSTATUS(wstat)), (char *)0);
+  } else if (WIFSIGNALED(wstat))
+    sv_strjoin(why, sizeof why, "check killed by signal ", sv_u64(num, (uint64_t)WTERMSIG(wstat)), (char *)0);
+  else
+    sv_strjoin(why, sizeof why, "check exited ", sv_u64(num, (uint64_t)WEXITSTATUS(wstat)), (char *)0);
   return evaluate(ok, why);
 }
 
-enum sv_health health_state(void)
-{
-  return hstate;
-}
+enum sv_health health_state(void) { return hstate; }
 
-char const *health_log(void)
-{
-  return hlog;
-}
+char const *health_log(void) { return hlog; }

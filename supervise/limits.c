@@ -10,14 +10,10 @@
 #include "supervise.h"
 #include "sv_str.h"
 
-static int const resources[SV_NLIMITS] = {
-  RLIMIT_NOFILE, RLIMIT_NPROC, RLIMIT_CORE, RLIMIT_AS, RLIMIT_MEMLOCK, RLIMIT_STACK
-};
+static int const resources[SV_NLIMITS] = {RLIMIT_NOFILE, RLIMIT_NPROC,   RLIMIT_CORE,
+                                          RLIMIT_AS,     RLIMIT_MEMLOCK, RLIMIT_STACK};
 
-static rlim_t rl(uint64_t v)
-{
-  return v == SV_LIM_INFINITY ? RLIM_INFINITY : (rlim_t)v;
-}
+static rlim_t rl(uint64_t v) { return v == SV_LIM_INFINITY ? RLIM_INFINITY : (rlim_t)v; }
 
 int limits_apply(sv_res const *r, char const **what)
 {

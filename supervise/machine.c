@@ -20,7 +20,9 @@ struct flags_s flag;
 
 static uint64_t first_failure_ms;
 /* E_EXITED's argument: the run's wait status, if known */
-static struct { int known, wstat; } ended;
+static struct {
+  int known, wstat;
+} ended;
 
 enum mstate machine_state(void)
 {
@@ -42,16 +44,10 @@ void set_state(enum sv_state s)
 }
 
 /* readiness is notified (notification-fd, notify=systemd), not assumed */
-static int notified_ready(void)
-{
-  return conf->notification_fd >= 0 || conf->notify == SV_NOTIFY_SYSTEMD;
-}
+static int notified_ready(void) { return conf->notification_fd >= 0 || conf->notify == SV_NOTIFY_SYSTEMD; }
 
 /* after x, nothing starts by itself any more: supervise is on its way out */
-static int want_running(void)
-{
-  return !flag.exit && (st.want == SV_WANT_UP || st.want == SV_WANT_ONCE);
-}
+static int want_running(void) { return !flag.exit && (st.want == SV_WANT_UP || st.want == SV_WANT_ONCE); }
 
 /* ---- failures and backoff ---- */
 
@@ -59,15 +55,13 @@ static int want_running(void)
    most 50 a second), whatever the conf says */
 #define RESTART_MIN_MS 20
 
-static uint64_t backoff_base(void)
-{
-  return conf->backoff_ms > RESTART_MIN_MS ? conf->backoff_ms : RESTART_MIN_MS;
-}
+static uint64_t backoff_base(void) { return conf->backoff_ms > RESTART_MIN_MS ? conf->backoff_ms : RESTART_MIN_MS; }
 
 static uint64_t backoff_delay(unsigned failures)
 {
   uint64_t d = backoff_base();
-  while (--failures && d < conf->backoffmax_ms) d *= 2;
+  while (--failures && d < conf->backoffmax_ms)
+    d *= 2;
   return d < conf->backoffmax_ms || conf->backoffmax_ms < RESTART_MIN_MS ? d : conf->backoffmax_ms;
 }
 
@@ -75,9 +69,9 @@ static int should_restart(void)
 {
   if (st.want != SV_WANT_UP || flag.exit) return 0;
   switch (conf->autorestart) {
-    case SV_RESTART_ALWAYS: return 1;
-    case SV_RESTART_NEVER: return 0;
-    default: return st.lastexit_kind != SV_EXIT_CODE || !sv_conf_expected(conf, st.lastexit);
+  case SV_RESTART_ALWAYS: return 1;
+  case SV_RESTART_NEVER: return 0;
+  default: return st.lastexit_kind != SV_EXIT_CODE || !sv_conf_expected(conf, st.lastexit);
   }
 }
 
@@ -85,8 +79,11 @@ static void go_fatal(char const *last)
 {
   char span[48], num[21];
   uint64_t secs = (sv_now_ms() - first_failure_ms + 999) / 1000;
-  if (secs < 60) { sv_u64(span, secs); strcat(span, "s"); }
-  else sv_fmt_duration(span, secs);
+  if (secs < 60) {
+    sv_u64(span, secs);
+    strcat(span, "s");
+  } else
+    sv_fmt_duration(span, secs);
   set_state(SV_FATAL);
   sv_strjoin(st.reason, sizeof st.reason, "Exited too quickly: ", sv_u64(num, st.failures), " starts in ", span,
              ", last ", last, access("log", F_OK) == 0 || conf->stdout_dest ? " (see log)" : "", (char *)0);
@@ -118,8 +115,10 @@ static void fail_start(char const *why)
     sv_strjoin(st.reason, sizeof st.reason, why, (char *)0);
   } else {
     count_failure(why);
-    if (st.state == SV_BACKOFF) sv_strjoin(st.reason, sizeof st.reason, why, (char *)0);
-    else sv_strjoin(st.reason + strlen(st.reason), sizeof st.reason - strlen(st.reason), "; ", why, (char *)0);
+    if (st.state == SV_BACKOFF)
+      sv_strjoin(st.reason, sizeof st.reason, why, (char *)0);
+    else
+      sv_strjoin(st.reason + strlen(st.reason), sizeof st.reason - strlen(st.reason), "; ", why, (char *)0);
   }
   strerr_warnw(svname, ": ", why);
 }
@@ -204,16 +203,25 @@ static void trystart(void)
   int d;
   t_start = 0;
   switch (reload_conf(err)) {
-    case -1: flag.autostart = 0; fail_start(err); return;
-    case 0: flag.autostart = 0; return;
-    default: break;
+  case -1:
+    flag.autostart = 0;
+    fail_start(err);
+    return;
+  case 0: flag.autostart = 0; return;
+  default: break;
   }
   d = depends_check(conf, svpath, err);
-  if (d <= 0) { wait_depends(d, err); return; }
+  if (d <= 0) {
+    wait_depends(d, err);
+    return;
+  }
   pid = procs_spawn(err);
   if (flag.autostart && pid) st.restarts++;
   flag.autostart = 0;
-  if (!pid) { fail_start(err); return; }
+  if (!pid) {
+    fail_start(err);
+    return;
+  }
   now = sv_now_ms();
   st.pid = pid;
   st.pidstart = sv_pid_starttime(pid);
@@ -237,17 +245,17 @@ static void trystart(void)
 static void stop_begin(void)
 {
   t_running = 0;
-  if (procs_start_hook()) { set_state(SV_STOPPING); return; }
+  if (procs_start_hook()) {
+    set_state(SV_STOPPING);
+    return;
+  }
   signal_stop();
   set_state(SV_STOPPING);
   t_kill = conf->stopwait_ms == SV_NEVER ? 0 : sv_now_ms() + conf->stopwait_ms;
 }
 
 /* a second d resends the signal but keeps the SIGKILL deadline */
-static void stop_resend(void)
-{
-  signal_stop();
-}
+static void stop_resend(void) { signal_stop(); }
 
 /* §9: the run the watchdog stopped is gone: restart per policy, and a
    failed start for backoff and startretries */
@@ -256,7 +264,8 @@ static void after_watchdog(void)
   char why[SV_ERR_MAX];
   flag.unhealthy = 0;
   sv_strjoin(why, sizeof why, watchdog_reason(), (char *)0);
-  if (should_restart()) count_failure(why);
+  if (should_restart())
+    count_failure(why);
   else {
     set_state(SV_EXITED);
     if (st.want == SV_WANT_ONCE) st.want = SV_WANT_DOWN;
@@ -271,7 +280,10 @@ static void proceed(void)
   if (!settled()) return;
   cgroup_remove();
   if (st.state != SV_STOPPING) return;
-  if (watchdog_take_fired()) { after_watchdog(); return; }
+  if (watchdog_take_fired()) {
+    after_watchdog();
+    return;
+  }
   if (flag.unhealthy && want_running()) {
     /* onunhealthy=restart: a failed start, for backoff and startretries */
     char why[SV_ERR_MAX];
@@ -282,7 +294,10 @@ static void proceed(void)
     return;
   }
   flag.unhealthy = 0;
-  if (want_running()) { trystart(); return; }
+  if (want_running()) {
+    trystart();
+    return;
+  }
   set_state(SV_STOPPED);
 }
 
@@ -329,10 +344,7 @@ static void ready_starting(void)
   set_state(SV_RUNNING);
 }
 
-static void ready_flag(void)
-{
-  st.ready = 1;
-}
+static void ready_flag(void) { st.ready = 1; }
 
 static void check_passed_starting(void)
 {
@@ -346,7 +358,10 @@ static void check_passed_starting(void)
 static void unhealthy_act(void)
 {
   if (conf->onunhealthy == SV_UNHEALTHY_NONE) return;
-  if (conf->onunhealthy == SV_UNHEALTHY_STOP) { machine_command('d'); return; }
+  if (conf->onunhealthy == SV_UNHEALTHY_STOP) {
+    machine_command('d');
+    return;
+  }
   t_start = 0;
   stop_begin();
   flag.unhealthy = 1;
@@ -377,9 +392,15 @@ static int run_gone(void)
     execerr[0] = 0;
     return 0;
   }
-  if (!ended.known) st.lastexit_kind = SV_EXIT_NONE;
-  else if (WIFSIGNALED(ended.wstat)) { st.lastexit_kind = SV_EXIT_SIGNAL; st.lastexit = WTERMSIG(ended.wstat); }
-  else { st.lastexit_kind = SV_EXIT_CODE; st.lastexit = WEXITSTATUS(ended.wstat); }
+  if (!ended.known)
+    st.lastexit_kind = SV_EXIT_NONE;
+  else if (WIFSIGNALED(ended.wstat)) {
+    st.lastexit_kind = SV_EXIT_SIGNAL;
+    st.lastexit = WTERMSIG(ended.wstat);
+  } else {
+    st.lastexit_kind = SV_EXIT_CODE;
+    st.lastexit = WEXITSTATUS(ended.wstat);
+  }
   procs_run_gone(pid, ended.known);
   return 1;
 }
@@ -390,7 +411,10 @@ static void exited(void)
   settle_exit();
   procs_start_finish(ended.known, ended.wstat);
   /* a restart due now starts now: no BACKOFF flash in the status file */
-  if (st.state == SV_BACKOFF && settled() && t_start <= sv_now_ms()) { trystart(); return; }
+  if (st.state == SV_BACKOFF && settled() && t_start <= sv_now_ms()) {
+    trystart();
+    return;
+  }
   if (settled()) cgroup_remove();
 }
 
@@ -463,6 +487,8 @@ static void deps_changed(void)
 typedef void handler(void);
 
 /* absent: the event changes nothing in that state */
+/* one line per group of cells: the table reads as a table */
+/* clang-format off */
 static handler *const table[M_NSTATES][E_NEVENTS] = {
   [M_DOWN] = {
     [E_START] = &start_now, [E_STOP] = &down_idle, [E_RESTART] = &start_now,
@@ -512,6 +538,7 @@ static handler *const table[M_NSTATES][E_NEVENTS] = {
     [E_HOOK_EXITED] = &hook_exited, [E_FINISH_EXITED] = &finish_exited, [E_LEFTOVER_GONE] = &proceed,
   },
 };
+/* clang-format on */
 
 void machine_dispatch(enum mevent e)
 {
@@ -528,7 +555,8 @@ void machine_exited(int known, int wstat)
 
 void machine_health(int outcome)
 {
-  if (outcome == HEALTH_FIRSTPASS) machine_dispatch(E_CHECK_PASSED);
+  if (outcome == HEALTH_FIRSTPASS)
+    machine_dispatch(E_CHECK_PASSED);
   else if (outcome == HEALTH_UNHEALTHY) {
     strerr_warnw(svname, ": unhealthy: ", health_log());
     machine_dispatch(E_UNHEALTHY);
@@ -542,21 +570,32 @@ void machine_command(char c)
 {
   int sig;
   switch (c) {
-    case 'u': st.want = SV_WANT_UP; machine_dispatch(E_START); break;
-    case 'o': st.want = SV_WANT_ONCE; t_start = 0; machine_dispatch(E_START); break;
-    case 'd':
-      st.want = SV_WANT_DOWN;
-      flag.unhealthy = 0;
-      t_start = 0;
-      depends_cancel();
-      machine_dispatch(E_STOP);
-      break;
-    case 'r': st.want = SV_WANT_UP; flag.unhealthy = 0; machine_dispatch(E_RESTART); break;
-    case 'x': flag.exit = 1; break;
-    default:
-      sig = sv_control_signal(c);
-      if (sig && st.pid) kill(st.pid, sig);
-      break; /* unknown bytes are ignored, as SPEC §3 says */
+  case 'u':
+    st.want = SV_WANT_UP;
+    machine_dispatch(E_START);
+    break;
+  case 'o':
+    st.want = SV_WANT_ONCE;
+    t_start = 0;
+    machine_dispatch(E_START);
+    break;
+  case 'd':
+    st.want = SV_WANT_DOWN;
+    flag.unhealthy = 0;
+    t_start = 0;
+    depends_cancel();
+    machine_dispatch(E_STOP);
+    break;
+  case 'r':
+    st.want = SV_WANT_UP;
+    flag.unhealthy = 0;
+    machine_dispatch(E_RESTART);
+    break;
+  case 'x': flag.exit = 1; break;
+  default:
+    sig = sv_control_signal(c);
+    if (sig && st.pid) kill(st.pid, sig);
+    break; /* unknown bytes are ignored, as SPEC §3 says */
   }
 }
 
@@ -614,8 +653,8 @@ void machine_first(int conf_ok)
 
 uint64_t machine_deadline(void)
 {
-  uint64_t const ts[] = { t_running, t_kill, t_start, procs_deadline(), outputs_deadline(), health_deadline(),
-                          watchdog_deadline() };
+  uint64_t const ts[] = {t_running,          t_kill, t_start, procs_deadline(), outputs_deadline(), health_deadline(),
+                         watchdog_deadline()};
   uint64_t e = 0;
   for (unsigned i = 0; i < sizeof ts / sizeof *ts; i++)
     if (ts[i] && (!e || ts[i] < e)) e = ts[i];
@@ -624,8 +663,14 @@ uint64_t machine_deadline(void)
 
 void machine_timers(uint64_t now)
 {
-  if (t_running && now >= t_running) { t_running = 0; machine_dispatch(E_STARTSECS); }
-  if (t_kill && now >= t_kill) { t_kill = 0; machine_dispatch(E_STOP_TIMEOUT); }
+  if (t_running && now >= t_running) {
+    t_running = 0;
+    machine_dispatch(E_STARTSECS);
+  }
+  if (t_kill && now >= t_kill) {
+    t_kill = 0;
+    machine_dispatch(E_STOP_TIMEOUT);
+  }
   procs_timers(now);
   outputs_timer(now);
   if (watchdog_timer(now)) machine_dispatch(E_WATCHDOG);

@@ -38,7 +38,7 @@
 
 static int sock = -1;
 static int dirfd = -1;
-static int abstract;         /* bound in the abstract namespace: no file */
+static int abstract;                /* bound in the abstract namespace: no file */
 static char addr[SV_PATH_MAX + 16]; /* $NOTIFY_SOCKET */
 static char cgleaf[SV_PATH_MAX];    /* the service's cgroup, "" if none */
 static char const *name = "";
@@ -51,16 +51,19 @@ struct limiter_s {
   uint64_t next;
   unsigned dropped;
 };
-static limiter outsider = { "a datagram from a process outside the service", 0, 0 };
-static limiter oversize = { "an oversized datagram", 0, 0 };
-static limiter garbage = { "a datagram that is not KEY=VALUE lines", 0, 0 };
-static limiter badmain = { "MAINPID= naming a process outside the service", 0, 0 };
+static limiter outsider = {"a datagram from a process outside the service", 0, 0};
+static limiter oversize = {"an oversized datagram", 0, 0};
+static limiter garbage = {"a datagram that is not KEY=VALUE lines", 0, 0};
+static limiter badmain = {"MAINPID= naming a process outside the service", 0, 0};
 
 static void drop(limiter *l, pid_t pid)
 {
   char num[22], n[22];
   uint64_t now = sv_now_ms();
-  if (now < l->next) { l->dropped++; return; }
+  if (now < l->next) {
+    l->dropped++;
+    return;
+  }
   l->next = now + WARN_EVERY_MS;
   sv_i64(num, pid);
   sv_u64(n, l->dropped);
@@ -110,7 +113,10 @@ static void open_socket(char const *abspath)
 {
   int one = 1;
   int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) { strerr_warnwu1sys("create the notify socket"); return; }
+  if (fd < 0) {
+    strerr_warnwu1sys("create the notify socket");
+    return;
+  }
   if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof one) < 0 || bind_socket(fd, abspath) < 0) {
     strerr_warnwu2sys("bind the notify socket ", addr);
     fd_close(fd);
@@ -128,7 +134,10 @@ void notify_prepare(sv_conf const *c, int statefd, char const *svpath, char cons
   selfstop = 0;
   st->notifystatus[0] = 0;
   st->mainpid = 0;
-  if (c->notify != SV_NOTIFY_SYSTEMD) { close_socket(); return; }
+  if (c->notify != SV_NOTIFY_SYSTEMD) {
+    close_socket();
+    return;
+  }
   /* kept across runs: a client's socket path never changes under it */
   sv_strjoin(abspath, sizeof abspath, svpath, "/", statedir, (char *)0);
   if (sock < 0) open_socket(abspath);
@@ -148,21 +157,19 @@ int notify_child(uid_t uid, gid_t gid)
   }
   if (!abstract && uid != (uid_t)-1 && fchownat(dirfd, SOCKNAME, uid, gid, AT_SYMLINK_NOFOLLOW) < 0) return -1;
   if (setenv("NOTIFY_SOCKET", addr, 1) < 0) return -1;
-  if (!wdog_usec) { unsetenv("WATCHDOG_USEC"); unsetenv("WATCHDOG_PID"); return 0; }
+  if (!wdog_usec) {
+    unsetenv("WATCHDOG_USEC");
+    unsetenv("WATCHDOG_PID");
+    return 0;
+  }
   /* the run execs in this very process: its pid is ours */
   if (setenv("WATCHDOG_USEC", sv_u64(num, wdog_usec), 1) < 0) return -1;
   return setenv("WATCHDOG_PID", sv_i64(num, getpid()), 1);
 }
 
-int notify_fd(void)
-{
-  return sock;
-}
+int notify_fd(void) { return sock; }
 
-int notify_selfstop(void)
-{
-  return selfstop;
-}
+int notify_selfstop(void) { return selfstop; }
 
 /* is pid's cgroup (the "0::" line of /proc/PID/cgroup) the service's */
 static int in_cgroup(pid_t pid)
@@ -210,10 +217,18 @@ static int well_formed(char const *s, size_t n)
   if (!n || memchr(s, 0, n)) return 0;
   while (i < n) {
     size_t k = i;
-    while (i < n && ((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_')) i++;
-    if (i == k) { if (s[i] == '\n') { i++; continue; } return 0; }
+    while (i < n && ((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+      i++;
+    if (i == k) {
+      if (s[i] == '\n') {
+        i++;
+        continue;
+      }
+      return 0;
+    }
     if (i == n || s[i] != '=') return 0;
-    while (i < n && s[i] != '\n') i++;
+    while (i < n && s[i] != '\n')
+      i++;
     i++;
   }
   return 1;
@@ -227,9 +242,11 @@ static int set_status(sv_status *st, char const *v, size_t n)
   size_t i;
   if (n >= sizeof text) {
     n = sizeof text - 1;
-    while (n && ((unsigned char)v[n] & 0xc0) == 0x80) n--;
+    while (n && ((unsigned char)v[n] & 0xc0) == 0x80)
+      n--;
   }
-  for (i = 0; i < n; i++) text[i] = (unsigned char)v[i] < 0x20 || v[i] == 0x7f ? ' ' : v[i];
+  for (i = 0; i < n; i++)
+    text[i] = (unsigned char)v[i] < 0x20 || v[i] == 0x7f ? ' ' : v[i];
   text[n] = 0;
   if (!strcmp(text, st->notifystatus)) return 0;
   memcpy(st->notifystatus, text, n + 1);
@@ -241,11 +258,20 @@ static int set_mainpid(sv_status *st, char const *v, size_t n, pid_t sender)
   char num[22];
   pid_t pid;
   sv_procstat p;
-  if (n >= sizeof num) { drop(&garbage, sender); return 0; }
+  if (n >= sizeof num) {
+    drop(&garbage, sender);
+    return 0;
+  }
   memcpy(num, v, n);
   num[n] = 0;
-  if (pid_scan(num, &pid) != n || pid <= 0) { drop(&garbage, sender); return 0; }
-  if (!of_service(pid, st->pid) || !sv_procstat_read(num, &p) || sv_procstat_dead(&p)) { drop(&badmain, sender); return 0; }
+  if (pid_scan(num, &pid) != n || pid <= 0) {
+    drop(&garbage, sender);
+    return 0;
+  }
+  if (!of_service(pid, st->pid) || !sv_procstat_read(num, &p) || sv_procstat_dead(&p)) {
+    drop(&badmain, sender);
+    return 0;
+  }
   if (st->mainpid == pid) return 0;
   st->mainpid = pid;
   return NOTIFY_CHANGED;
@@ -276,12 +302,19 @@ static unsigned apply(sv_status *st, char const *s, size_t n, pid_t sender)
     char const *line = s + i, *nl = memchr(line, '\n', n - i);
     size_t len = nl ? (size_t)(nl - line) : n - i;
     i += len + 1;
-    if (is(line, len, "READY=1")) ev |= NOTIFY_READY;
-    else if (is(line, len, "WATCHDOG=1")) ev |= NOTIFY_BEAT;
-    else if (is(line, len, "WATCHDOG=trigger")) ev |= NOTIFY_TRIGGER;
-    else if (is(line, len, "STOPPING=1")) { selfstop = 1; ev |= NOTIFY_STOPPING; }
-    else if (len >= 7 && !memcmp(line, "STATUS=", 7)) ev |= set_status(st, line + 7, len - 7);
-    else if (len >= 8 && !memcmp(line, "MAINPID=", 8)) ev |= set_mainpid(st, line + 8, len - 8, sender);
+    if (is(line, len, "READY=1"))
+      ev |= NOTIFY_READY;
+    else if (is(line, len, "WATCHDOG=1"))
+      ev |= NOTIFY_BEAT;
+    else if (is(line, len, "WATCHDOG=trigger"))
+      ev |= NOTIFY_TRIGGER;
+    else if (is(line, len, "STOPPING=1")) {
+      selfstop = 1;
+      ev |= NOTIFY_STOPPING;
+    } else if (len >= 7 && !memcmp(line, "STATUS=", 7))
+      ev |= set_status(st, line + 7, len - 7);
+    else if (len >= 8 && !memcmp(line, "MAINPID=", 8))
+      ev |= set_mainpid(st, line + 8, len - 8, sender);
     /* BARRIER=1 (its fd is closed already), RELOADING, ERRNO... ignored */
   }
   return ev;
@@ -289,9 +322,18 @@ static unsigned apply(sv_status *st, char const *s, size_t n, pid_t sender)
 
 unsigned notify_datagram(sv_status *st, char const *s, size_t n, int truncated, pid_t sender)
 {
-  if (!of_service(sender, st->pid)) { drop(&outsider, sender); return 0; }
-  if (truncated) { drop(&oversize, sender); return 0; }
-  if (!well_formed(s, n)) { drop(&garbage, sender); return 0; }
+  if (!of_service(sender, st->pid)) {
+    drop(&outsider, sender);
+    return 0;
+  }
+  if (truncated) {
+    drop(&oversize, sender);
+    return 0;
+  }
+  if (!well_formed(s, n)) {
+    drop(&garbage, sender);
+    return 0;
+  }
   return apply(st, s, n, sender);
 }
 
@@ -327,7 +369,7 @@ unsigned notify_read(sv_status *st)
       struct cmsghdr h;
       char b[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int) * 8)];
     } ctl;
-    struct iovec v = { buf, sizeof buf };
+    struct iovec v = {buf, sizeof buf};
     struct msghdr m;
     ssize_t r;
     pid_t pid;

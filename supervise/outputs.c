@@ -27,7 +27,7 @@ struct logger_s {
   char user[256];          /* conf's user=, "" for none: svlog runs as that user */
   uint64_t maxbytes;
   unsigned backups;
-  int piped;           /* r and w are the pipe; 0: none */
+  int piped; /* r and w are the pipe; 0: none */
   int r, w;
   pid_t pid;           /* svlog, 0 when not running */
   uint64_t restart_at; /* ms, 0: none */
@@ -61,11 +61,11 @@ static void become_user(char const *spec, char const *path)
 {
   sv_user u;
   switch (sv_user_lookup(spec, &u)) {
-    case SV_USER_OK: break;
-    case SV_USER_NOUSER: strerr_dief(111, "unable to set user ", u.name, " for svlog of ", path, ": unknown user");
-    case SV_USER_NOGROUP:
-      strerr_dief(111, "unable to set group ", strchr(spec, ':') + 1, " for svlog of ", path, ": unknown group");
-    default: strerr_diefu4sys(111, "set user ", u.name, " for svlog of ", path);
+  case SV_USER_OK: break;
+  case SV_USER_NOUSER: strerr_dief(111, "unable to set user ", u.name, " for svlog of ", path, ": unknown user");
+  case SV_USER_NOGROUP:
+    strerr_dief(111, "unable to set group ", strchr(spec, ':') + 1, " for svlog of ", path, ": unknown group");
+  default: strerr_diefu4sys(111, "set user ", u.name, " for svlog of ", path);
   }
   if (sv_user_become(&u) < 0) strerr_diefu4sys(111, "set user ", u.name, " for svlog of ", path);
 }
@@ -73,7 +73,7 @@ static void become_user(char const *spec, char const *path)
 static void start_logger(logger *l)
 {
   char size[32], count[16];
-  char const *argv[] = { find_svlog(), "-F", l->path, "-s", size, "-n", count, 0 };
+  char const *argv[] = {find_svlog(), "-F", l->path, "-s", size, "-n", count, 0};
   pid_t pid;
   snprintf(size, sizeof size, "%llu", (unsigned long long)l->maxbytes);
   snprintf(count, sizeof count, "%u", l->backups);
@@ -110,10 +110,7 @@ static void drop_logger(logger *l)
   l->path[0] = l->given[0] = l->user[0] = 0;
 }
 
-static int is_file_dest(char const *dest)
-{
-  return dest && strcmp(dest, "/dev/null") && strcmp(dest, "stdout");
-}
+static int is_file_dest(char const *dest) { return dest && strcmp(dest, "/dev/null") && strcmp(dest, "stdout"); }
 
 /* makes loggers[i] match (dest, maxbytes, backups): its write end, or -1 */
 static int ensure(unsigned i, char const *dest, uint64_t maxbytes, unsigned backups, char const *user, char *err)
@@ -121,7 +118,10 @@ static int ensure(unsigned i, char const *dest, uint64_t maxbytes, unsigned back
   logger *l = &loggers[i];
   int p[2];
   if (!user) user = "";
-  if (!is_file_dest(dest)) { drop_logger(l); return -1; }
+  if (!is_file_dest(dest)) {
+    drop_logger(l);
+    return -1;
+  }
   if (l->piped && !strcmp(l->given, dest) && l->maxbytes == maxbytes && l->backups == backups &&
       !strncmp(l->user, user, sizeof l->user))
     return l->w;
@@ -132,7 +132,8 @@ static int ensure(unsigned i, char const *dest, uint64_t maxbytes, unsigned back
   }
   snprintf(l->given, sizeof l->given, "%s", dest);
   /* relative to the service directory, whatever the logger's cwd */
-  if (dest[0] == '/') snprintf(l->path, sizeof l->path, "%s", dest);
+  if (dest[0] == '/')
+    snprintf(l->path, sizeof l->path, "%s", dest);
   else {
     char cwd[SV_PATH_MAX];
     if (!getcwd(cwd, sizeof cwd)) cwd[0] = 0;
@@ -161,7 +162,8 @@ int outputs_reaped(pid_t pid, int wstat)
     l->pid = 0;
     if (!l->piped) return 1;
     /* the pipe still holds what it was not given: a new svlog takes it */
-    strerr_warnw("svlog for ", l->path, " died (", WIFSIGNALED(wstat) ? "signal" : "exit", "), restarting it in 1 second");
+    strerr_warnw("svlog for ", l->path, " died (", WIFSIGNALED(wstat) ? "signal" : "exit",
+                 "), restarting it in 1 second");
     l->restart_at = sv_now_ms() + 1000;
     return 1;
   }
@@ -184,5 +186,6 @@ void outputs_timer(uint64_t now)
 
 void outputs_close(void)
 {
-  for (unsigned i = 0; i < 2; i++) drop_logger(&loggers[i]);
+  for (unsigned i = 0; i < 2; i++)
+    drop_logger(&loggers[i]);
 }

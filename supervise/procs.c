@@ -26,16 +26,13 @@ int finreportfd = -1;
 char execerr[SV_ERR_MAX];
 pid_t leftover;
 pid_t hookpid;
-outfds outs = { -1, -1 };
+outfds outs = {-1, -1};
 
 static int hookreportfd = -1;
 /* deadlines on the boot clock, in ms; 0 = unset */
 static uint64_t t_finish_kill, t_leftover, t_recheck, t_hook;
 
-int settled(void)
-{
-  return !st.pid && !st.finish && !leftover && !hookpid;
-}
+int settled(void) { return !st.pid && !st.finish && !leftover && !hookpid; }
 
 void signal_group(pid_t pgid, int sig)
 {
@@ -64,7 +61,10 @@ int procs_start_hook(void)
   char err[SV_ERR_MAX];
   if (access("stop", X_OK) < 0) return 0;
   hookpid = spawn_hook(conf, svpath, "stop", instance, &outs, &hookreportfd, err);
-  if (!hookpid) { strerr_warnw(svname, ": ", err); return 0; }
+  if (!hookpid) {
+    strerr_warnw(svname, ": ", err);
+    return 0;
+  }
   /* bounded by stopwaitsecs, as the signal after it is */
   t_hook = conf->stopwait_ms == SV_NEVER ? 0 : sv_now_ms() + conf->stopwait_ms;
   return 1;
@@ -164,8 +164,14 @@ static void sweep_group(pid_t pgid, int adopted)
 
 void procs_run_gone(pid_t pid, int known)
 {
-  if (notiffd >= 0) { fd_close(notiffd); notiffd = -1; }
-  if (pidfd >= 0) { fd_close(pidfd); pidfd = -1; }
+  if (notiffd >= 0) {
+    fd_close(notiffd);
+    notiffd = -1;
+  }
+  if (pidfd >= 0) {
+    fd_close(pidfd);
+    pidfd = -1;
+  }
   if (pid) sweep_group(pid, !known);
 }
 
@@ -174,7 +180,8 @@ void procs_check_leftover(void)
   int wstat;
   if (!leftover) return;
   /* our zombies in that group first: gone means gone from /proc too */
-  while (waitpid(-leftover, &wstat, WNOHANG) > 0) ;
+  while (waitpid(-leftover, &wstat, WNOHANG) > 0)
+    ;
   if (group_alive(leftover) || cgroup_populated()) return;
   leftover = 0;
   t_leftover = t_recheck = 0;
@@ -190,13 +197,18 @@ void procs_reap(void)
     int wstat;
     pid_t r = wait_nohang(&wstat);
     if (r <= 0) break;
-    if (r == st.pid && pidfd < 0) machine_exited(1, wstat);
-    else if (r == st.finish) machine_dispatch(E_FINISH_EXITED);
-    else if (hookpid && r == hookpid) machine_dispatch(E_HOOK_EXITED);
+    if (r == st.pid && pidfd < 0)
+      machine_exited(1, wstat);
+    else if (r == st.finish)
+      machine_dispatch(E_FINISH_EXITED);
+    else if (hookpid && r == hookpid)
+      machine_dispatch(E_HOOK_EXITED);
     else if (!events_reaped(r, wstat)) {
       int h = health_reaped(r, wstat);
-      if (h >= 0) machine_health(h);
-      else if (!outputs_reaped(r, wstat)) others = 1;
+      if (h >= 0)
+        machine_health(h);
+      else if (!outputs_reaped(r, wstat))
+        others = 1;
     }
   }
   if (others) procs_check_leftover();
@@ -254,7 +266,7 @@ int procs_adopt(pid_t pid)
 
 uint64_t procs_deadline(void)
 {
-  uint64_t const ts[] = { t_finish_kill, t_leftover, t_recheck, t_hook, events_deadline() };
+  uint64_t const ts[] = {t_finish_kill, t_leftover, t_recheck, t_hook, events_deadline()};
   uint64_t e = 0;
   for (unsigned i = 0; i < sizeof ts / sizeof *ts; i++)
     if (ts[i] && (!e || ts[i] < e)) e = ts[i];

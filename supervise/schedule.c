@@ -51,10 +51,7 @@ time_t schedule_arm(sv_conf const *c)
   return next;
 }
 
-int schedule_fd(void)
-{
-  return tfd;
-}
+int schedule_fd(void) { return tfd; }
 
 int schedule_fire(void)
 {
@@ -94,7 +91,8 @@ int schedule_missed(sv_conf const *c, char const *statedir)
   r = openreadnclose(path, buf, sizeof buf - 1);
   if (r <= 0) return 0;
   buf[r] = 0;
-  for (char const *p = buf; *p >= '0' && *p <= '9'; p++) last = last * 10 + (*p - '0');
+  for (char const *p = buf; *p >= '0' && *p <= '9'; p++)
+    last = last * 10 + (*p - '0');
   if (last <= 0) return 0;
   next = sv_cron_next(&cron, (time_t)last);
   return next && next <= time(0);

@@ -76,10 +76,7 @@ static void store(char const *buf, size_t n)
 }
 
 /* publish() holds the record while a new run's exec report is pending */
-static int publish_held(void)
-{
-  return reportfd >= 0 || execerr[0];
-}
+static int publish_held(void) { return reportfd >= 0 || execerr[0]; }
 
 /* called once per loop turn: writes the status file when the record
    changed, or when a failed write is due again.  A run just forked waits
@@ -108,16 +105,14 @@ static void publish(void)
 }
 
 /* the next status write due, while publish() may write */
-static uint64_t publish_deadline(void)
-{
-  return publish_held() ? 0 : t_status;
-}
+static uint64_t publish_deadline(void) { return publish_held() ? 0 : t_status; }
 
 /* ---- events ---- */
 
 static void handle_commands(char const *buf, size_t n)
 {
-  for (size_t i = 0; i < n; i++) machine_command(buf[i]);
+  for (size_t i = 0; i < n; i++)
+    machine_command(buf[i]);
   /* tells svc -w that its command was seen, whatever it changed */
   st.commands += (unsigned)n;
 }
@@ -130,11 +125,14 @@ static void handle_control(void)
 static void on_signal(int sig)
 {
   switch (sig) {
-    case SIGCHLD: procs_reap(); break;
-    case SIGTERM:
-    case SIGINT: machine_command('d'); flag.exit = 1; break;
-    case SIGHUP: flag.exit = 1; break;
-    default: break;
+  case SIGCHLD: procs_reap(); break;
+  case SIGTERM:
+  case SIGINT:
+    machine_command('d');
+    flag.exit = 1;
+    break;
+  case SIGHUP: flag.exit = 1; break;
+  default: break;
   }
 }
 
@@ -214,7 +212,8 @@ static void parse_args(int argc, char const *const *argv)
       size_t n = uint_scan(l.arg, &i);
       if (!n || l.arg[n] || i > 100000) strerr_dieusage(100, USAGE);
       instance = (int)i;
-    } else strerr_dieusage(100, USAGE);
+    } else
+      strerr_dieusage(100, USAGE);
   }
   if (argc - l.ind != 1) strerr_dieusage(100, USAGE);
   if (chdir(argv[l.ind]) < 0) strerr_diefusys(111, "chdir to ", argv[l.ind]);
@@ -247,7 +246,6 @@ static void setup_signals(void)
   sig_ignore(SIGPIPE);
 }
 
-
 /* ---- the loop ---- */
 
 static void on_selfpipe(void)
@@ -255,10 +253,7 @@ static void on_selfpipe(void)
   if (sv_signals_each(&on_signal) < 0) strerr_diefusys(111, "read selfpipe");
 }
 
-static void on_pidfd(void)
-{
-  machine_exited(0, 0);
-}
+static void on_pidfd(void) { machine_exited(0, 0); }
 
 /* a dependency's status changed: maybe the wait is over */
 static void on_depends(void)
@@ -281,16 +276,16 @@ static struct {
   int (*fd)(void);
   void (*handle)(void);
 } const watched[] = {
-  { &fd_report, &procs_report },
-  { &fd_finreport, &procs_finish_report },
-  { &fd_signals, &on_selfpipe },
-  { &fd_control, &handle_control },
-  { &fd_notification, &procs_notification },
-  { &fd_pidfd, &on_pidfd },
-  { &schedule_fd, &machine_scheduled },
-  { &depends_fd, &on_depends },
-  { &health_fd, &health_read },
-  { &notify_fd, &procs_notify },
+    {&fd_report, &procs_report},
+    {&fd_finreport, &procs_finish_report},
+    {&fd_signals, &on_selfpipe},
+    {&fd_control, &handle_control},
+    {&fd_notification, &procs_notification},
+    {&fd_pidfd, &on_pidfd},
+    {&schedule_fd, &machine_scheduled},
+    {&depends_fd, &on_depends},
+    {&health_fd, &health_read},
+    {&notify_fd, &procs_notify},
 };
 #define NWATCHED (sizeof watched / sizeof *watched)
 
@@ -354,7 +349,8 @@ int main(int argc, char const *const *argv)
   {
     /* leftovers SIGKILLed a moment ago may be zombies not yet reaped: ours */
     int wstat;
-    while (wait_nohang(&wstat) > 0) ;
+    while (wait_nohang(&wstat) > 0)
+      ;
   }
   publish();
   return 0;

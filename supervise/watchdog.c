@@ -23,11 +23,11 @@
 
 #define HEARTBEAT "heartbeat"
 
-static uint64_t period;       /* this run's watchdog=, 0: none */
-static uint64_t deadline;     /* armed: boot ms by which a beat must come, else 0 */
-static uint64_t lastcheck;    /* when the file was last looked at */
-static struct timespec mtime; /* its mtime then */
-static int dirfd = -1;        /* the state directory (supervise's, kept open) */
+static uint64_t period;             /* this run's watchdog=, 0: none */
+static uint64_t deadline;           /* armed: boot ms by which a beat must come, else 0 */
+static uint64_t lastcheck;          /* when the file was last looked at */
+static struct timespec mtime;       /* its mtime then */
+static int dirfd = -1;              /* the state directory (supervise's, kept open) */
 static char path[SV_PATH_MAX + 16]; /* $SV_HEARTBEAT */
 static char const *name = "";
 static int said_gone, said_link, fired;
@@ -46,23 +46,25 @@ void watchdog_prepare(sv_conf const *c, int statefd, char const *svpath, char co
   sv_strjoin(path, sizeof path, svpath, "/", statedir, "/" HEARTBEAT, (char *)0);
   /* afresh each start: whatever a previous run left there (a symlink) goes */
   fd = sv_create_at(dirfd, HEARTBEAT, 0644);
-  if (fd < 0) strerr_warnwu2sys("create ", path);
-  else fd_close(fd);
+  if (fd < 0)
+    strerr_warnwu2sys("create ", path);
+  else
+    fd_close(fd);
 }
 
 int watchdog_child(uid_t uid, gid_t gid)
 {
-  if (!period) { unsetenv("SV_HEARTBEAT"); return 0; }
+  if (!period) {
+    unsetenv("SV_HEARTBEAT");
+    return 0;
+  }
   /* user=: the service must be able to touch it; the name is ours, in a
      directory only we write, and never followed if it is a symlink */
   if (uid != (uid_t)-1 && fchownat(dirfd, HEARTBEAT, uid, gid, AT_SYMLINK_NOFOLLOW) < 0) return -1;
   return setenv("SV_HEARTBEAT", path, 1);
 }
 
-int watchdog_enabled(void)
-{
-  return period != 0;
-}
+int watchdog_enabled(void) { return period != 0; }
 
 /* the file's mtime now: 1 a regular file, 0 not (said once a run) */
 static int look(struct timespec *t)
@@ -71,12 +73,17 @@ static int look(struct timespec *t)
   if (fstatat(dirfd, HEARTBEAT, &s, AT_SYMLINK_NOFOLLOW) < 0) {
     if (said_gone) return 0;
     said_gone = 1;
-    if (errno == ENOENT) strerr_warnw(name, ": ", path, " was removed: not a heartbeat");
-    else strerr_warnwu2sys("stat ", path);
+    if (errno == ENOENT)
+      strerr_warnw(name, ": ", path, " was removed: not a heartbeat");
+    else
+      strerr_warnwu2sys("stat ", path);
     return 0;
   }
   if (!S_ISREG(s.st_mode)) {
-    if (!said_link) { said_link = 1; strerr_warnw(name, ": ", path, " is not a regular file (a symlink?): not a heartbeat"); }
+    if (!said_link) {
+      said_link = 1;
+      strerr_warnw(name, ": ", path, " is not a regular file (a symlink?): not a heartbeat");
+    }
     return 0;
   }
   *t = s.st_mtim;
@@ -85,7 +92,10 @@ static int look(struct timespec *t)
 
 void watchdog_state(enum sv_state s)
 {
-  if (s != SV_RUNNING) { deadline = 0; return; }
+  if (s != SV_RUNNING) {
+    deadline = 0;
+    return;
+  }
   if (!period || deadline) return;
   deadline = sv_now_ms() + period;
   lastcheck = sv_now_ms();
@@ -97,10 +107,7 @@ void watchdog_beat(void)
   if (deadline) deadline = sv_now_ms() + period;
 }
 
-uint64_t watchdog_deadline(void)
-{
-  return deadline;
-}
+uint64_t watchdog_deadline(void) { return deadline; }
 
 /* a new mtime since the last look: when, on the boot clock, the touch
    was made (its wall time moved onto the boot clock, kept between the last
@@ -130,8 +137,10 @@ int watchdog_timer(uint64_t now)
   }
   {
     char num[22];
-    if (period % 1000) sv_strjoin(reason, sizeof reason, "watchdog: no heartbeat for ", sv_u64(num, period), "ms", (char *)0);
-    else sv_strjoin(reason, sizeof reason, "watchdog: no heartbeat for ", sv_u64(num, period / 1000), "s", (char *)0);
+    if (period % 1000)
+      sv_strjoin(reason, sizeof reason, "watchdog: no heartbeat for ", sv_u64(num, period), "ms", (char *)0);
+    else
+      sv_strjoin(reason, sizeof reason, "watchdog: no heartbeat for ", sv_u64(num, period / 1000), "s", (char *)0);
   }
   deadline = 0;
   fired = 1;
@@ -147,10 +156,7 @@ int watchdog_trigger(void)
   return 1;
 }
 
-char const *watchdog_reason(void)
-{
-  return reason;
-}
+char const *watchdog_reason(void) { return reason; }
 
 int watchdog_take_fired(void)
 {

@@ -21,7 +21,7 @@
 /* "2026-12-05T20:34:18.123Z" into local "2026-12-05 21:34:18": 1 ok, 0 not a time */
 static int local_time(char const *iso, char *out, size_t max)
 {
-  struct tm tm = { 0 };
+  struct tm tm = {0};
   time_t t;
   int ms;
   if (sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
@@ -44,7 +44,10 @@ static void show_line(char *line)
   for (unsigned i = 0; i < 3; i++) {
     f[i] = p;
     p = strchr(p, ' ');
-    if (!p && i < 2) { puts(line); return; }
+    if (!p && i < 2) {
+      puts(line);
+      return;
+    }
     if (p) *p++ = 0;
   }
   reason = p ? p : "";
@@ -53,8 +56,10 @@ static void show_line(char *line)
     printf("%s %s %s%s%s\n", f[0], f[1], f[2], *reason ? " " : "", reason);
     return;
   }
-  if (*reason) printf("%s  %-8s -> %-8s  %s\n", when, f[2], f[1], reason);
-  else printf("%s  %-8s -> %s\n", when, f[2], f[1]);
+  if (*reason)
+    printf("%s  %-8s -> %-8s  %s\n", when, f[2], f[1], reason);
+  else
+    printf("%s  %-8s -> %s\n", when, f[2], f[1]);
 }
 
 /* the last n lines (0: all) of one target's history: 0 shown, 1 none */
@@ -78,14 +83,21 @@ static int show_history(sv_target const *t, unsigned n)
     size_t l = strcspn(line, "\n");
     int whole = line[l] == '\n' || feof(f);
     line[l] = 0;
-    if (!whole) { int c; while ((c = getc(f)) != EOF && c != '\n') ; } /* the rest of a long line */
-    if (!n) show_line(line);
-    else memcpy(ring + (size_t)(count % n) * sizeof line, line, l + 1);
+    if (!whole) {
+      int c;
+      while ((c = getc(f)) != EOF && c != '\n')
+        ;
+    } /* the rest of a long line */
+    if (!n)
+      show_line(line);
+    else
+      memcpy(ring + (size_t)(count % n) * sizeof line, line, l + 1);
     count++;
   }
   if (ferror(f)) strerr_diefusys(111, "read ", path);
   fclose(f);
-  for (unsigned i = count > n ? count - n : 0; n && i < count; i++) show_line(ring + (size_t)(i % n) * sizeof line);
+  for (unsigned i = count > n ? count - n : 0; n && i < count; i++)
+    show_line(ring + (size_t)(i % n) * sizeof line);
   free(ring);
   return 0;
 }
@@ -100,17 +112,27 @@ int svc_history(int argc, char const *const *argv)
   char const *av[64];
   int ac = 0;
   av[ac++] = "history";
-  for (int i = 0; i < argc && ac < 63; i++) av[ac++] = argv[i];
+  for (int i = 0; i < argc && ac < 63; i++)
+    av[ac++] = argv[i];
   av[ac] = 0;
   for (;;) {
     int opt = subgetopt_r(ac, av, "n:", &l);
     if (opt == -1) break;
     if (opt == 'n') {
       size_t k = uint_scan(l.arg, &n);
-      if (!k || l.arg[k] || n > 100000) { strerr_warn(PROG, ": usage: svc " HISTORY_USAGE); return 100; }
-    } else { strerr_warn(PROG, ": usage: svc " HISTORY_USAGE); return 100; }
+      if (!k || l.arg[k] || n > 100000) {
+        strerr_warn(PROG, ": usage: svc " HISTORY_USAGE);
+        return 100;
+      }
+    } else {
+      strerr_warn(PROG, ": usage: svc " HISTORY_USAGE);
+      return 100;
+    }
   }
-  if (ac <= (int)l.ind) { strerr_warn(PROG, ": usage: svc " HISTORY_USAGE); return 100; }
+  if (ac <= (int)l.ind) {
+    strerr_warn(PROG, ": usage: svc " HISTORY_USAGE);
+    return 100;
+  }
   rc = sv_targets_collect(&tl, av + l.ind, (unsigned)(ac - (int)l.ind), 0);
   for (unsigned i = 0; i < tl.n; i++) {
     if (tl.n > 1) printf("%s==> %s <==\n", i ? "\n" : "", tl.v[i].name);

@@ -17,7 +17,8 @@
 static int split(char *line, char const **words)
 {
   int n = 0;
-  for (char *p = strtok(line, " \t\r\n"); p && n < MAXWORDS - 1; p = strtok(0, " \t\r\n")) words[n++] = p;
+  for (char *p = strtok(line, " \t\r\n"); p && n < MAXWORDS - 1; p = strtok(0, " \t\r\n"))
+    words[n++] = p;
   words[n] = 0;
   return n;
 }
@@ -26,7 +27,7 @@ static int split(char *line, char const **words)
    service...) or a ^C ends that line, never the shell */
 static int run_line(int n, char const **words)
 {
-  struct sigaction ignore = { .sa_handler = SIG_IGN }, old;
+  struct sigaction ignore = {.sa_handler = SIG_IGN}, old;
   int wstat;
   pid_t pid;
   fflush(stdout);
@@ -34,7 +35,8 @@ static int run_line(int n, char const **words)
   if (pid < 0) return svc_run_verb(n, words);
   if (!pid) exit(svc_run_verb(n, words));
   sigaction(SIGINT, &ignore, &old);
-  while (waitpid(pid, &wstat, 0) < 0 && errno == EINTR) ;
+  while (waitpid(pid, &wstat, 0) < 0 && errno == EINTR)
+    ;
   sigaction(SIGINT, &old, 0);
   return WIFEXITED(wstat) ? WEXITSTATUS(wstat) : 128 + WTERMSIG(wstat);
 }
@@ -46,7 +48,10 @@ int svc_shell(void)
   for (;;) {
     char const *words[MAXWORDS];
     int n;
-    if (tty) { fputs("svc> ", stdout); fflush(stdout); }
+    if (tty) {
+      fputs("svc> ", stdout);
+      fflush(stdout);
+    }
     if (!fgets(line, sizeof line, stdin)) break;
     n = split(line, words);
     if (!n || words[0][0] == '#') continue;

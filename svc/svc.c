@@ -42,15 +42,12 @@ static int collect(char const *const *names, unsigned count, sv_targetlist *l)
 
 typedef struct waitctx_s waitctx;
 struct waitctx_s {
-  char mode;        /* u U d D r R */
-  int sent;         /* letters were sent: wait until supervise has read them */
+  char mode;         /* u U d D r R */
+  int sent;          /* letters were sent: wait until supervise has read them */
   sv_status *before; /* status when the command was sent */
 };
 
-static int is_up(sv_status const *st)
-{
-  return st->pid && (st->state == SV_STARTING || st->state == SV_RUNNING);
-}
+static int is_up(sv_status const *st) { return st->pid && (st->state == SV_STARTING || st->state == SV_RUNNING); }
 
 /* 1 there, 0 not yet, -1 never (it gave up after our command) */
 static int reached(sv_status const *st, unsigned i, void *p)
@@ -63,13 +60,21 @@ static int reached(sv_status const *st, unsigned i, void *p)
      running service would pass for restarted-and-ready after svc -r */
   if (w->sent && st->commands == b->commands) return 0;
   switch (w->mode) {
-    case 'd': return !st->pid;
-    case 'D': return !st->pid && !st->finish && st->state != SV_STOPPING;
-    /* a run that already came and went (svc -o of a quick job) was up */
-    case 'u': if (is_up(st) || (renewed && st->state == SV_EXITED)) return 1; break;
-    case 'U': if (st->state == SV_RUNNING && st->ready) return 1; break;
-    case 'r': if (is_up(st) && renewed) return 1; break;
-    case 'R': if (st->state == SV_RUNNING && st->ready && renewed) return 1; break;
+  case 'd': return !st->pid;
+  case 'D': return !st->pid && !st->finish && st->state != SV_STOPPING;
+  /* a run that already came and went (svc -o of a quick job) was up */
+  case 'u':
+    if (is_up(st) || (renewed && st->state == SV_EXITED)) return 1;
+    break;
+  case 'U':
+    if (st->state == SV_RUNNING && st->ready) return 1;
+    break;
+  case 'r':
+    if (is_up(st) && renewed) return 1;
+    break;
+  case 'R':
+    if (st->state == SV_RUNNING && st->ready && renewed) return 1;
+    break;
   }
   /* waiting for up: FATAL or EXITED once supervise has seen our command is
      final; before that, it may still be the previous run's end */
@@ -82,7 +87,7 @@ static void report_not_there(sv_target const *t, unsigned n, waitctx *w, int gav
   for (unsigned i = 0; i < n; i++) {
     sv_status st;
     char detail[512];
-    sv_view v = { .name = t[i].name, .supervised = 1, .found = 1 };
+    sv_view v = {.name = t[i].name, .supervised = 1, .found = 1};
     if (sv_status_read(t[i].statedir, &st) <= 0 || reached(&st, i, w) == 1) continue;
     v.st = st;
     strerr_warnw(t[i].name, ": ", gaveup ? "gave up: " : "timed out: ", sv_state_name(st.state), " (",
@@ -115,7 +120,8 @@ static int send_all(sv_target *t, unsigned *n, char const *cmds, size_t len, sv_
   unsigned kept = 0;
   for (unsigned i = 0; i < *n; i++) {
     int r;
-    if (before && sv_status_read(t[i].statedir, &before[kept]) < 0) strerr_diefusys(111, "read ", t[i].statedir, "/status");
+    if (before && sv_status_read(t[i].statedir, &before[kept]) < 0)
+      strerr_diefusys(111, "read ", t[i].statedir, "/status");
     r = sv_control_send(t[i].statedir, cmds, len);
     if (r < 0) strerr_diefusys(111, "control ", t[i].name);
     if (!r) {
@@ -176,8 +182,10 @@ static int letters_main(int argc, char const *const *argv)
       unsigned long long ms = strtoull(l.arg, &end, 10);
       if (*end || !*l.arg) strerr_dieusage(100, USAGE);
       timeout = ms;
-    } else if (opt == '?' || !strchr(SV_CONTROL_LETTERS, opt)) strerr_dieusage(100, USAGE);
-    else if (len < sizeof cmds - 1) cmds[len++] = (char)opt;
+    } else if (opt == '?' || !strchr(SV_CONTROL_LETTERS, opt))
+      strerr_dieusage(100, USAGE);
+    else if (len < sizeof cmds - 1)
+      cmds[len++] = (char)opt;
   }
   cmds[len] = 0;
   if (l.ind >= argc) strerr_dieusage(100, USAGE);
@@ -196,7 +204,8 @@ static uint64_t verb_timeout(void)
 /* prints "NAME: WORD" per service after a verb succeeded */
 static void say_each(char const *const *names, unsigned count, char const *word)
 {
-  for (unsigned i = 0; i < count; i++) printf("%s: %s\n", names[i], word);
+  for (unsigned i = 0; i < count; i++)
+    printf("%s: %s\n", names[i], word);
   fflush(stdout);
 }
 
@@ -209,7 +218,10 @@ static int verb_simple(char const *const *names, unsigned count, char const *cmd
 
 static int v_start(int argc, char const *const *argv) { return verb_simple(argv, (unsigned)argc, "u", 'U', "started"); }
 static int v_stop(int argc, char const *const *argv) { return verb_simple(argv, (unsigned)argc, "d", 'D', "stopped"); }
-static int v_once(int argc, char const *const *argv) { return verb_simple(argv, (unsigned)argc, "o", 'u', "started once"); }
+static int v_once(int argc, char const *const *argv)
+{
+  return verb_simple(argv, (unsigned)argc, "o", 'u', "started once");
+}
 static int v_pause(int argc, char const *const *argv) { return verb_simple(argv, (unsigned)argc, "p", 0, "paused"); }
 static int v_cont(int argc, char const *const *argv) { return verb_simple(argv, (unsigned)argc, "c", 0, "continued"); }
 
@@ -252,11 +264,13 @@ static int v_signal(int argc, char const *const *argv)
 {
   static char const letters[] = "pchaitkq12yb";
   int sig = sv_signal_scan(argv[0]);
-  char cmd[2] = { 0, 0 };
+  char cmd[2] = {0, 0};
   if (!sig) strerr_dief(100, "unable to send signal ", argv[0], ": unknown signal");
   for (char const *p = letters; *p; p++)
     if (sv_control_signal(*p) == sig) cmd[0] = *p;
-  if (!cmd[0]) strerr_dief(100, "unable to send signal ", argv[0], ": supervise relays only STOP CONT HUP ALRM INT TERM KILL QUIT USR1 USR2 WINCH ABRT");
+  if (!cmd[0])
+    strerr_dief(100, "unable to send signal ", argv[0],
+                ": supervise relays only STOP CONT HUP ALRM INT TERM KILL QUIT USR1 USR2 WINCH ABRT");
   if (argc < 2) strerr_dieusage(100, "svc signal SIG name...");
   return svc_command(argv + 1, (unsigned)argc - 1, cmd, 0, 0);
 }
@@ -272,7 +286,11 @@ static int v_pid(int argc, char const *const *argv)
     sv_status st;
     int r = sv_status_read(t[i].statedir, &st);
     if (r < 0) strerr_diefusys(111, "read ", t[i].statedir, "/status");
-    if (!sv_supervised(t[i].statedir)) { strerr_warnwu("read pid of ", t[i].name, ": supervise not running"); rc = 111; continue; }
+    if (!sv_supervised(t[i].statedir)) {
+      strerr_warnwu("read pid of ", t[i].name, ": supervise not running");
+      rc = 111;
+      continue;
+    }
     printf("%d\n", r ? (int)st.pid : 0);
     if (!r || !st.pid) rc = sv_exit_worst(rc, 1);
   }
@@ -322,14 +340,15 @@ static int print_file(char const *path)
   size_t r;
   if (!f) return errno == ENOENT ? 0 : -1;
   printf("==> %s <==\n", path);
-  while ((r = fread(buf, 1, sizeof buf, f))) fwrite(buf, 1, r, stdout);
+  while ((r = fread(buf, 1, sizeof buf, f)))
+    fwrite(buf, 1, r, stdout);
   fclose(f);
   return 1;
 }
 
 static int v_cat(int argc, char const *const *argv)
 {
-  static char const *const files[] = { "run", "conf", "finish", "log/run", "log/conf" };
+  static char const *const files[] = {"run", "conf", "finish", "log/run", "log/conf"};
   for (int i = 0; i < argc; i++) {
     char dir[SV_PATH_MAX], path[SV_PATH_MAX + 16];
     svdir_of(argv[i], dir);
@@ -348,7 +367,8 @@ static int v_list(int argc, char const *const *argv)
   size_t width = 15;
   (void)argc, (void)argv;
   if (k < 0) strerr_diefusys(111, "read scan directory ", sv_scandir());
-  for (int i = 0; i < k; i++) if (strlen(names[i]) > width) width = strlen(names[i]);
+  for (int i = 0; i < k; i++)
+    if (strlen(names[i]) > width) width = strlen(names[i]);
   for (int i = 0; i < k; i++) {
     char path[SV_PATH_MAX];
     snprintf(path, sizeof path, "%s/%s/down", sv_scandir(), names[i]);
@@ -358,27 +378,25 @@ static int v_list(int argc, char const *const *argv)
   return fflush(stdout) ? 111 : 0;
 }
 
-static verb const core_verbs[] = {
-  { "start", 1, "start NAME...", &v_start },
-  { "stop", 1, "stop NAME...", &v_stop },
-  { "restart", 1, "restart NAME...", &v_restart },
-  { "once", 1, "once NAME...", &v_once },
-  { "status", 0, "status [NAME...]", &v_status },
-  { "pause", 1, "pause NAME...", &v_pause },
-  { "cont", 1, "cont NAME...", &v_cont },
-  { "signal", 2, "signal SIG NAME...", &v_signal },
-  { "pid", 1, "pid NAME", &v_pid },
-  { "enable", 1, "enable NAME...", &v_enable },
-  { "disable", 1, "disable NAME...", &v_disable },
-  { "cat", 1, "cat NAME...", &v_cat },
-  { "list", 0, "list", &v_list },
-  { "import", 1, "import [-n] [-d DIR] FILE...", &svc_import },
-  { 0, 0, 0, 0 }
-};
+static verb const core_verbs[] = {{"start", 1, "start NAME...", &v_start},
+                                  {"stop", 1, "stop NAME...", &v_stop},
+                                  {"restart", 1, "restart NAME...", &v_restart},
+                                  {"once", 1, "once NAME...", &v_once},
+                                  {"status", 0, "status [NAME...]", &v_status},
+                                  {"pause", 1, "pause NAME...", &v_pause},
+                                  {"cont", 1, "cont NAME...", &v_cont},
+                                  {"signal", 2, "signal SIG NAME...", &v_signal},
+                                  {"pid", 1, "pid NAME", &v_pid},
+                                  {"enable", 1, "enable NAME...", &v_enable},
+                                  {"disable", 1, "disable NAME...", &v_disable},
+                                  {"cat", 1, "cat NAME...", &v_cat},
+                                  {"list", 0, "list", &v_list},
+                                  {"import", 1, "import [-n] [-d DIR] FILE...", &svc_import},
+                                  {0, 0, 0, 0}};
 
 static verb const *find_verb(char const *name)
 {
-  verb const *const tables[] = { core_verbs, svc_tree_verbs };
+  verb const *const tables[] = {core_verbs, svc_tree_verbs};
   for (unsigned k = 0; k < 2; k++)
     for (verb const *v = tables[k]; v->name; v++)
       if (!strcmp(v->name, name)) return v;
@@ -387,10 +405,11 @@ static verb const *find_verb(char const *name)
 
 void svc_help(FILE *f)
 {
-  verb const *const tables[] = { core_verbs, svc_tree_verbs };
+  verb const *const tables[] = {core_verbs, svc_tree_verbs};
   fputs("verbs:\n", f);
   for (unsigned k = 0; k < 2; k++)
-    for (verb const *v = tables[k]; v->name; v++) fprintf(f, "  %s\n", v->usage);
+    for (verb const *v = tables[k]; v->name; v++)
+      fprintf(f, "  %s\n", v->usage);
   fputs("  help\nletters: svc [-udorxpchaitkq12yb] [-w u|U|d|D|r|R] [-T ms] SERVICE...\n", f);
 }
 
@@ -398,7 +417,11 @@ void svc_help(FILE *f)
 int svc_run_verb(int argc, char const *const *argv)
 {
   verb const *v;
-  if (!strcmp(argv[0], "help")) { svc_help(stdout); fflush(stdout); return 0; }
+  if (!strcmp(argv[0], "help")) {
+    svc_help(stdout);
+    fflush(stdout);
+    return 0;
+  }
   v = find_verb(argv[0]);
   if (!v) {
     strerr_warnw("unknown verb: ", argv[0], " (svc help lists them)");

@@ -59,8 +59,7 @@ static int tell_init(char const *cmd, char const *what)
   snprintf(path, sizeof path, "%s/.svscan/init", sv_scandir());
   if (stat(path, &st) < 0) {
     if (errno != ENOENT) strerr_diefusys(111, "read ", path);
-    strerr_dief(100, "unable to ", what, ": svscan in ", sv_scandir(),
-                " is not PID 1 (svc quit stops its services)");
+    strerr_dief(100, "unable to ", what, ": svscan in ", sv_scandir(), " is not PID 1 (svc quit stops its services)");
   }
   snprintf(done, sizeof done, "svscan: %s", what);
   return tell_svscan(cmd, done);
@@ -95,7 +94,7 @@ static int is_file(char const *path)
 /* runs tail and waits for it: in the shell, ^C ends tail, not svc */
 static int run_tail(char const *const *argv)
 {
-  struct sigaction ign = { .sa_handler = SIG_IGN }, oldint, oldquit;
+  struct sigaction ign = {.sa_handler = SIG_IGN}, oldint, oldquit;
   int wstat;
   pid_t pid;
   fflush(stdout);
@@ -130,20 +129,31 @@ static int v_tail(int argc, char const *const *argv)
   char const *av[64];
   int ac = 0;
   av[ac++] = "tail";
-  for (int i = 0; i < argc && ac < 63; i++) av[ac++] = argv[i];
+  for (int i = 0; i < argc && ac < 63; i++)
+    av[ac++] = argv[i];
   av[ac] = 0;
   for (;;) {
     int opt = subgetopt_r(ac, av, "fn:", &l);
     if (opt == -1) break;
-    if (opt == 'f') follow = 1;
+    if (opt == 'f')
+      follow = 1;
     else if (opt == 'n') {
       char *end;
       strtoul(l.arg, &end, 10);
-      if (!*l.arg || *end) { strerr_warn(PROG, ": usage: svc tail [-f] [-n N] NAME"); return 100; }
+      if (!*l.arg || *end) {
+        strerr_warn(PROG, ": usage: svc tail [-f] [-n N] NAME");
+        return 100;
+      }
       n = l.arg;
-    } else { strerr_warn(PROG, ": usage: svc tail [-f] [-n N] NAME"); return 100; }
+    } else {
+      strerr_warn(PROG, ": usage: svc tail [-f] [-n N] NAME");
+      return 100;
+    }
   }
-  if (ac - l.ind != 1) { strerr_warn(PROG, ": usage: svc tail [-f] [-n N] NAME"); return 100; }
+  if (ac - l.ind != 1) {
+    strerr_warn(PROG, ": usage: svc tail [-f] [-n N] NAME");
+    return 100;
+  }
   if (sv_targets(av[l.ind], &t, 1) < 0) strerr_diefusys(111, "find service ", av[l.ind]);
   if (!sv_log_find(t.svdir, logfile, sizeof logfile)) {
     strerr_warnwu("find the log of ", av[l.ind], ": no log/ logger directory and no stdout= file in conf");
@@ -163,13 +173,11 @@ static int v_tail(int argc, char const *const *argv)
   return run_tail(targv);
 }
 
-verb const svc_tree_verbs[] = {
-  { "reload", 0, "reload", &v_reload },
-  { "quit", 0, "quit", &v_quit },
-  { "poweroff", 0, "poweroff", &v_poweroff },
-  { "reboot", 0, "reboot", &v_reboot },
-  { "halt", 0, "halt", &v_halt },
-  { "tail", 1, "tail [-f] [-n N] NAME", &v_tail },
-  { "history", 1, "history [-n N] NAME...", &svc_history },
-  { 0, 0, 0, 0 }
-};
+verb const svc_tree_verbs[] = {{"reload", 0, "reload", &v_reload},
+                               {"quit", 0, "quit", &v_quit},
+                               {"poweroff", 0, "poweroff", &v_poweroff},
+                               {"reboot", 0, "reboot", &v_reboot},
+                               {"halt", 0, "halt", &v_halt},
+                               {"tail", 1, "tail [-f] [-n N] NAME", &v_tail},
+                               {"history", 1, "history [-n N] NAME...", &svc_history},
+                               {0, 0, 0, 0}};

@@ -43,13 +43,13 @@
 #define DEFAULT_SCRIPT_SECS 30 /* .svscan/boot, .svscan/shutdown */
 #define KILL_AFTER_MS 5000     /* SIGTERM, then SIGKILL (SPEC §11) */
 
-int init_mode;        /* INIT_NONE, INIT_CONTAINER, INIT_MACHINE */
-static char kind;     /* 0, or 'P' 'R' 'H' once asked */
+int init_mode;    /* INIT_NONE, INIT_CONTAINER, INIT_MACHINE */
+static char kind; /* 0, or 'P' 'R' 'H' once asked */
 static char const *scandir_path;
 
 static void sleep_ms(unsigned ms)
 {
-  struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+  struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
   nanosleep(&ts, 0);
 }
 
@@ -68,10 +68,7 @@ static unsigned secs_from_env(char const *var)
 }
 
 /* in a child: no signal blocked, every disposition the default */
-static void plain_signals(void)
-{
-  sv_daemon_child_signals(0);
-}
+static void plain_signals(void) { sv_daemon_child_signals(0); }
 
 /* reaps any child; 1 if pid was among them (its wait status in *w) */
 static int reap_all(pid_t pid, int *w)
@@ -81,7 +78,10 @@ static int reap_all(pid_t pid, int *w)
     int wstat;
     pid_t r = waitpid(-1, &wstat, WNOHANG);
     if (r <= 0) return found;
-    if (r == pid) { found = 1; *w = wstat; }
+    if (r == pid) {
+      found = 1;
+      *w = wstat;
+    }
   }
 }
 
@@ -99,9 +99,12 @@ static int run_script(char const *path, char const *arg, char const *envvar)
   }
   strerr_warni("running ", path, arg ? " " : "", arg ? arg : "");
   pid = fork();
-  if (pid < 0) { strerr_warnwusys("fork for ", path); return 1; }
+  if (pid < 0) {
+    strerr_warnwusys("fork for ", path);
+    return 1;
+  }
   if (!pid) {
-    char const *argv[3] = { path, arg, 0 };
+    char const *argv[3] = {path, arg, 0};
     plain_signals();
     setsid();
     execv(path, (char *const *)argv);
@@ -208,7 +211,7 @@ static void keeper(void)
   if (!scanner) return;
   started = sv_now_ms();
   for (;;) {
-    struct timespec ts = { 1, 0 };
+    struct timespec ts = {1, 0};
     siginfo_t si;
     int sig, wstat = 0;
     if (scanner <= 0 && sv_now_ms() >= t_restart) {
@@ -219,19 +222,27 @@ static void keeper(void)
       if (scanner < 0) t_restart = sv_now_ms() + delay;
     }
     sig = sigtimedwait(&set, &si, &ts);
-    if (sig == SIGINT) { strerr_warni("SIGINT: reboot"); keeper_order('R'); }
-    else if (sig == SIGPWR) { strerr_warni("SIGPWR: poweroff"); keeper_order('P'); }
-    else if (sig == SIGTERM) strerr_warnw("SIGTERM ignored: PID 1 does not exit (svc poweroff, reboot or halt)");
+    if (sig == SIGINT) {
+      strerr_warni("SIGINT: reboot");
+      keeper_order('R');
+    } else if (sig == SIGPWR) {
+      strerr_warni("SIGPWR: poweroff");
+      keeper_order('P');
+    } else if (sig == SIGTERM)
+      strerr_warnw("SIGTERM ignored: PID 1 does not exit (svc poweroff, reboot or halt)");
     if (scanner > 0 && reap_all(scanner, &wstat)) {
       char num[16];
       snprintf(num, sizeof num, "%d", WIFSIGNALED(wstat) ? WTERMSIG(wstat) : WEXITSTATUS(wstat));
       strerr_warnw("the scanner ", WIFSIGNALED(wstat) ? "was killed by signal " : "exited ", num,
                    ": PID 1 starts it again");
-      if (sv_now_ms() - started > 60000) delay = 1000;
-      else if (delay < 30000) delay *= 2;
+      if (sv_now_ms() - started > 60000)
+        delay = 1000;
+      else if (delay < 30000)
+        delay *= 2;
       t_restart = sv_now_ms() + delay;
       scanner = 0;
-    } else if (scanner <= 0) reap_all(0, &wstat);
+    } else if (scanner <= 0)
+      reap_all(0, &wstat);
   }
 }
 
@@ -259,14 +270,16 @@ void init_mark(void)
     if (unlink(".svscan/init") < 0 && errno != ENOENT) strerr_warnwusys("remove .svscan/init");
     return;
   }
-  if (!openwritenclose_suffix(".svscan/init", what, strlen(what), ".new"))
-    strerr_warnwusys("write .svscan/init");
+  if (!openwritenclose_suffix(".svscan/init", what, strlen(what), ".new")) strerr_warnwusys("write .svscan/init");
 }
 
 int init_request(char k)
 {
   if (init_mode == INIT_NONE) {
-    strerr_warnw("ignoring a ", k == 'P' ? "poweroff" : k == 'R' ? "reboot" : "halt",
+    strerr_warnw("ignoring a ",
+                 k == 'P'   ? "poweroff"
+                 : k == 'R' ? "reboot"
+                            : "halt",
                  " order: svscan is not PID 1 (svc quit stops the tree)");
     return 0;
   }
@@ -276,10 +289,7 @@ int init_request(char k)
 
 char init_kind(void) { return kind; }
 
-static char const *kind_name(void)
-{
-  return kind == 'P' ? "poweroff" : kind == 'R' ? "reboot" : "halt";
-}
+static char const *kind_name(void) { return kind == 'P' ? "poweroff" : kind == 'R' ? "reboot" : "halt"; }
 
 /* a process is left that is neither us, nor PID 1, nor a kernel thread,
    nor a zombie (kill(-1, 0) counts kernel threads on a machine) */
@@ -335,7 +345,10 @@ static void unmount_all(void)
   unsigned n = 0;
   ssize_t r;
   int fd = open("/proc/self/mounts", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) { strerr_warnwusys("read /proc/self/mounts"); return; }
+  if (fd < 0) {
+    strerr_warnwusys("read /proc/self/mounts");
+    return;
+  }
   r = read(fd, buf, sizeof buf - 1);
   fd_close(fd);
   if (r <= 0) return;
@@ -361,7 +374,10 @@ static void unmount_all(void)
         !strcmp(type, "debugfs") || !strcmp(type, "tracefs") || !strcmp(type, "rootfs") || !strcmp(type, "tmpfs") ||
         !strcmp(type, "ramfs"))
       continue;
-    if (umount2(dir, 0) == 0) { strerr_warni("unmounted ", dir); continue; }
+    if (umount2(dir, 0) == 0) {
+      strerr_warni("unmounted ", dir);
+      continue;
+    }
     strerr_warnwusys("unmount ", dir, ": remounting it read-only");
     if (mount(dev, dir, 0, MS_REMOUNT | MS_RDONLY, 0) < 0) strerr_warnwusys("remount ", dir, " read-only");
   }
@@ -377,7 +393,8 @@ static void release_files(void)
 #ifdef SYS_close_range
   if (syscall(SYS_close_range, 3U, ~0U, 0U) == 0) return;
 #endif
-  for (int fd = 3; fd < 65536; fd++) close(fd);
+  for (int fd = 3; fd < 65536; fd++)
+    close(fd);
 }
 
 void init_finish(void)
@@ -411,6 +428,9 @@ void init_finish(void)
     reboot(rb);
     /* PID 1 never exits: it reaps and tries again */
     strerr_warnwusys("reboot(2) for ", kind_name(), ": trying again in 10 s");
-    for (int i = 0; i < 500; i++) { reap_all(0, &w); sleep_ms(20); }
+    for (int i = 0; i < 500; i++) {
+      reap_all(0, &w);
+      sleep_ms(20);
+    }
   }
 }

@@ -37,9 +37,9 @@
 #include "sv_version.h"
 
 #define USAGE "svscan [-t ms] [dir]"
-#define RESTART_MIN_MS 1000  /* a supervise that lived less is restarted after a delay */
+#define RESTART_MIN_MS 1000 /* a supervise that lived less is restarted after a delay */
 #define RESTART_MAX_MS 30000
-#define RESCUE_MAX 3        /* new supervises for one stop, if each dies in turn */
+#define RESCUE_MAX 3 /* new supervises for one stop, if each dies in turn */
 
 char const *PROG = "svscan";
 
@@ -48,23 +48,23 @@ char const *PROG = "svscan";
 /* one supervise process */
 typedef struct proc_s proc;
 struct proc_s {
-  uint64_t started; /* boot ms at the last spawn */
-  uint64_t t;       /* pid 0: earliest restart; stopping logger: when to TERM it */
-  pid_t pid;        /* 0 when none */
-  unsigned char fails; /* consecutive quick deaths */
+  uint64_t started;       /* boot ms at the last spawn */
+  uint64_t t;             /* pid 0: earliest restart; stopping logger: when to TERM it */
+  pid_t pid;              /* 0 when none */
+  unsigned char fails;    /* consecutive quick deaths */
   unsigned char stopping; /* told to go */
   unsigned char rescues;  /* new supervises started to finish this stop */
-  int ctl;          /* its control FIFO while an order waits there, else -1 */
-  int pidfd;        /* adopted (not our child): readable when it exits, else -1 */
-  uint64_t pidstart; /* adopted: its start time, when there is no pidfd */
-  unsigned adopted : 1; /* a supervise an earlier svscan started (takeover.c) */
-  unsigned heldwarn : 1; /* warned that someone else holds its lock */
+  int ctl;                /* its control FIFO while an order waits there, else -1 */
+  int pidfd;              /* adopted (not our child): readable when it exits, else -1 */
+  uint64_t pidstart;      /* adopted: its start time, when there is no pidfd */
+  unsigned adopted : 1;   /* a supervise an earlier svscan started (takeover.c) */
+  unsigned heldwarn : 1;  /* warned that someone else holds its lock */
 };
 
 typedef struct service_s service;
 struct service_s {
   char *name;
-  proc *inst;      /* nprocs of them */
+  proc *inst; /* nprocs of them */
   proc log;
   dev_t dev;
   ino_t ino;
@@ -73,18 +73,18 @@ struct service_s {
   int pr, pw;      /* the log pipe, both ends kept by svscan; -1 without logger */
   uint64_t pipe_t; /* no pipe yet (EMFILE...): when to try again */
   unsigned haslog : 1;
-  unsigned gone : 1;    /* removed or shutting down: stop it, then forget it */
-  unsigned seen : 1;    /* found by the scan in progress */
-  unsigned fresh : 1;   /* added by the scan in progress */
-  unsigned waiting : 1; /* never started: may wait for an old supervise of the same dir */
+  unsigned gone : 1;     /* removed or shutting down: stop it, then forget it */
+  unsigned seen : 1;     /* found by the scan in progress */
+  unsigned fresh : 1;    /* added by the scan in progress */
+  unsigned waiting : 1;  /* never started: may wait for an old supervise of the same dir */
   unsigned pipewarn : 1; /* warned that its log pipe cannot be made */
-  char *deps;      /* depends= as written, NULL: none (shutdown order) */
+  char *deps;            /* depends= as written, NULL: none (shutdown order) */
 };
 
 static service *tab;
 static unsigned ntab, captab, ngone;
 
-static char dirpath[SV_PATH_MAX];     /* the scan directory, as given */
+static char dirpath[SV_PATH_MAX];        /* the scan directory, as given */
 static char supervise_path[SV_PATH_MAX]; /* the supervise beside our own binary */
 static int devnull = -1, ctlfd = -1, sigfd = -1;
 static struct rlimit orig_nofile;
@@ -123,20 +123,28 @@ static int alive(service const *s)
 /* drops an order nobody read (see order()) */
 static void unorder(proc *p)
 {
-  if (p->ctl >= 0) { fd_close(p->ctl); p->ctl = -1; }
+  if (p->ctl >= 0) {
+    fd_close(p->ctl);
+    p->ctl = -1;
+  }
 }
 
 static void unwatch(proc *p)
 {
-  if (p->pidfd >= 0) { fd_close(p->pidfd); p->pidfd = -1; }
+  if (p->pidfd >= 0) {
+    fd_close(p->pidfd);
+    p->pidfd = -1;
+  }
   p->adopted = 0;
 }
 
 /* a signal to one of our supervise processes, adopted ones included */
 static void signal_proc(proc const *p, int sig)
 {
-  if (p->adopted) tk_kill(p->pid, p->pidfd, sig);
-  else kill(p->pid, sig);
+  if (p->adopted)
+    tk_kill(p->pid, p->pidfd, sig);
+  else
+    kill(p->pid, sig);
 }
 
 static void forget(service *s)
@@ -145,7 +153,10 @@ static void forget(service *s)
   if (s->pw >= 0) fd_close(s->pw);
   unorder(&s->log);
   unwatch(&s->log);
-  for (unsigned i = 0; i < s->nprocs; i++) { unorder(s->inst + i); unwatch(s->inst + i); }
+  for (unsigned i = 0; i < s->nprocs; i++) {
+    unorder(s->inst + i);
+    unwatch(s->inst + i);
+  }
   free(s->inst);
   free(s->name);
   free(s->deps);
@@ -157,7 +168,11 @@ static void compact(void)
   unsigned j = 0;
   if (!ngone) return;
   for (unsigned i = 0; i < ntab; i++) {
-    if (tab[i].gone && !alive(tab + i)) { forget(tab + i); ngone--; continue; }
+    if (tab[i].gone && !alive(tab + i)) {
+      forget(tab + i);
+      ngone--;
+      continue;
+    }
     if (i != j) tab[j] = tab[i];
     j++;
   }
@@ -245,7 +260,8 @@ static int log_pipe(service *s, uint64_t now)
   if (s->pr >= 0) return 1;
   if (now < s->pipe_t) return 0;
   r = tk_pipe(s->name, s->nprocs, &is_ours, p, p + 1);
-  if (r > 0) strerr_warni("took over the log pipe of ", s->name, " from its running supervise");
+  if (r > 0)
+    strerr_warni("took over the log pipe of ", s->name, " from its running supervise");
   else if (r < 0 || pipecoe(p) < 0) {
     if (!s->pipewarn) strerr_warnwusys("create log pipe for ", s->name, ": it waits, retrying every second");
     s->pipewarn = 1;
@@ -271,8 +287,10 @@ static int takeover(service *s, proc *p, int instance, uint64_t now)
   if (!h) return 0;
   if (h < 0 || is_ours(h)) {
     /* one warning per wait, whatever its cause (EMFILE is no stranger) */
-    if (!p->heldwarn && h == -2) strerr_warnw("unable to check ", dirpath, "/", dir, "/lock: ", strerror(errno), " (retrying every second)");
-    else if (!p->heldwarn) strerr_warnw(dirpath, "/", dir, "/lock is held by a process svscan cannot take over: waiting");
+    if (!p->heldwarn && h == -2)
+      strerr_warnw("unable to check ", dirpath, "/", dir, "/lock: ", strerror(errno), " (retrying every second)");
+    else if (!p->heldwarn)
+      strerr_warnw(dirpath, "/", dir, "/lock is held by a process svscan cannot take over: waiting");
     p->heldwarn = 1;
     p->pid = 0;
     p->t = now + RESTART_MIN_MS;
@@ -346,9 +364,12 @@ static void launch(void)
 
 static void statedir_of(service const *s, int instance, char *dir, size_t max)
 {
-  if (instance == -2) snprintf(dir, max, "%s/log/supervise", s->name);
-  else if (instance >= 0) snprintf(dir, max, "%s/supervise@%d", s->name, instance);
-  else snprintf(dir, max, "%s/supervise", s->name);
+  if (instance == -2)
+    snprintf(dir, max, "%s/log/supervise", s->name);
+  else if (instance >= 0)
+    snprintf(dir, max, "%s/supervise@%d", s->name, instance);
+  else
+    snprintf(dir, max, "%s/supervise", s->name);
 }
 
 /* its supervise is gone but its run is not: the status file names a live pid
@@ -401,7 +422,10 @@ static void order(service const *s, proc *p, int instance, char const *cmd)
   /* O_RDWR: never blocks, and needs no reader */
   p->ctl = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
   if (p->ctl < 0 && errno == ENOENT && mkfifo(path, 0600) == 0) p->ctl = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
-  if (p->ctl < 0) { strerr_warnwusys("open ", dirpath, "/", path); return; }
+  if (p->ctl < 0) {
+    strerr_warnwusys("open ", dirpath, "/", path);
+    return;
+  }
   if (fstat(p->ctl, &st) < 0 || !S_ISFIFO(st.st_mode)) {
     strerr_warnw(dirpath, "/", path, " is not a FIFO");
     unorder(p);
@@ -417,12 +441,19 @@ static int rescue(service *s, proc *p, int instance, uint64_t now)
 {
   if (p->rescues >= RESCUE_MAX || !needed(s, instance)) return 0;
   p->rescues++;
-  strerr_warni(instance == -2 ? "starting a supervise to drain the logger of " : "starting a supervise to stop what is left of ", s->name);
+  strerr_warni(instance == -2 ? "starting a supervise to drain the logger of "
+                              : "starting a supervise to stop what is left of ",
+               s->name);
   order(s, p, instance, instance == -2 ? "x" : "dx");
   start_proc(s, p, instance, now);
-  if (!p->pid) { unorder(p); return 0; }
-  if (instance == -2) drain(s, p, now);
-  else p->stopping = 1;
+  if (!p->pid) {
+    unorder(p);
+    return 0;
+  }
+  if (instance == -2)
+    drain(s, p, now);
+  else
+    p->stopping = 1;
   return 1;
 }
 
@@ -433,10 +464,16 @@ static void settle(service *s)
   uint64_t now = sv_now_ms();
   for (unsigned i = 0; i < s->nprocs; i++)
     if (s->inst[i].pid) return;
-  if (s->pw >= 0) { fd_close(s->pw); s->pw = -1; }
+  if (s->pw >= 0) {
+    fd_close(s->pw);
+    s->pw = -1;
+  }
   if (!s->haslog) return;
   /* dead, or waiting to be restarted: started if lines are left to read */
-  if (!s->log.pid) { rescue(s, &s->log, -2, now); return; }
+  if (!s->log.pid) {
+    rescue(s, &s->log, -2, now);
+    return;
+  }
   if (s->log.stopping) return;
   /* HUP: supervise exits once svlog, at EOF, has exited.  A supervise
      forked a moment ago may die of it before it traps it: it had not
@@ -461,7 +498,8 @@ static void begin_stop(service *s)
     }
     /* its supervise died (during a shutdown, or before it): its run may
        still be there; a waiting service never ran here */
-    else if (!s->waiting) rescue(s, p, s->nprocs > 1 ? (int)i : -1, now);
+    else if (!s->waiting)
+      rescue(s, p, s->nprocs > 1 ? (int)i : -1, now);
   }
   settle(s);
 }
@@ -475,7 +513,8 @@ static int depended_on(service const *s)
     if (tab[i].gone || !p || tab + i == s) continue;
     while (*p) {
       size_t k;
-      while (*p == ',' || *p == ' ' || *p == '\t') p++;
+      while (*p == ',' || *p == ' ' || *p == '\t')
+        p++;
       k = strcspn(p, ", \t");
       if (k == n && !strncmp(p, s->name, n)) return 1;
       p += k;
@@ -528,8 +567,10 @@ static void on_death(service *s, proc *p, int instance, int wstat)
   unorder(p);
   unwatch(p);
   /* wstat -1: an adopted supervise, whose exit status went to its parent */
-  if (wstat == -1) strcpy(num, "?");
-  else snprintf(num, sizeof num, "%d", WIFSIGNALED(wstat) ? WTERMSIG(wstat) : WEXITSTATUS(wstat));
+  if (wstat == -1)
+    strcpy(num, "?");
+  else
+    snprintf(num, sizeof num, "%d", WIFSIGNALED(wstat) ? WTERMSIG(wstat) : WEXITSTATUS(wstat));
   if (s->gone) {
     p->stopping = 0;
     /* killed while stopping its service (kill -9): a new one adopts the
@@ -550,7 +591,8 @@ static void on_death(service *s, proc *p, int instance, int wstat)
   } else {
     uint64_t d = RESTART_MIN_MS;
     if (p->fails < 8) p->fails++;
-    for (unsigned i = 1; i < p->fails && d < RESTART_MAX_MS; i++) d *= 2;
+    for (unsigned i = 1; i < p->fails && d < RESTART_MAX_MS; i++)
+      d *= 2;
     if (d > RESTART_MAX_MS) d = RESTART_MAX_MS;
     p->t = p->started + d;
   }
@@ -563,7 +605,10 @@ static int find_proc(pid_t pid, service **sp, proc **pp, int *instance)
 {
   for (unsigned i = 0; i < ntab; i++) {
     service *s = tab + i;
-    if (s->log.pid == pid) { *sp = s, *pp = &s->log, *instance = -2; return 1; }
+    if (s->log.pid == pid) {
+      *sp = s, *pp = &s->log, *instance = -2;
+      return 1;
+    }
     for (unsigned k = 0; k < s->nprocs; k++)
       if (s->inst[k].pid == pid) {
         *sp = s, *pp = s->inst + k, *instance = s->nprocs > 1 ? (int)k : -1;
@@ -636,9 +681,14 @@ static int add_service(char const *name, struct stat const *st)
   }
   s->name = strdup(name);
   s->inst = calloc(s->nprocs, sizeof *s->inst);
-  if (!s->name || !s->inst) { free(s->name); free(s->inst); return 0; }
+  if (!s->name || !s->inst) {
+    free(s->name);
+    free(s->inst);
+    return 0;
+  }
   s->log.ctl = s->log.pidfd = -1;
-  for (unsigned i = 0; i < s->nprocs; i++) s->inst[i].ctl = s->inst[i].pidfd = -1;
+  for (unsigned i = 0; i < s->nprocs; i++)
+    s->inst[i].ctl = s->inst[i].pidfd = -1;
   /* its shape has a logger even when the pipe cannot be made yet: a rescan
      does not take that for a change (launch() makes the pipe) */
   s->haslog = log_runnable(name, 1);
@@ -674,7 +724,8 @@ static int examine(char const *name, struct stat *st)
     struct stat l;
     if (errno == ENOENT && lstat(name, &l) == 0 && S_ISLNK(l.st_mode))
       strerr_warnw("skipping ", dirpath, "/", name, ": symlink to a missing directory");
-    else strerr_warnwusys("stat ", dirpath, "/", name);
+    else
+      strerr_warnwusys("stat ", dirpath, "/", name);
     return 0;
   }
   return S_ISDIR(st->st_mode);
@@ -706,12 +757,15 @@ static int rescan(void)
   if (!grow()) strerr_diefusys(111, "allocate the service table");
   qsort(tab, ntab, sizeof *tab, &by_name);
   nlive = ntab - ngone;
-  for (unsigned i = 0; i < nlive; i++) tab[i].seen = 0;
+  for (unsigned i = 0; i < nlive; i++)
+    tab[i].seen = 0;
   d = opendir(".");
   if (!d) {
-    if (!t_rescan) strerr_warnw("unable to read directory ", dirpath, ": ", strerror(errno), " (retrying every second)");
+    if (!t_rescan)
+      strerr_warnw("unable to read directory ", dirpath, ": ", strerror(errno), " (retrying every second)");
     t_rescan = sv_now_ms() + 1000;
-    for (unsigned i = 0; i < nlive; i++) tab[i].seen = 1;
+    for (unsigned i = 0; i < nlive; i++)
+      tab[i].seen = 1;
     return 0;
   }
   if (t_rescan) strerr_warni("read directory ", dirpath, " again: rescanning");
@@ -725,7 +779,10 @@ static int rescan(void)
     key.name = e->d_name;
     key.gone = 0;
     s = bsearch(&key, tab, nlive, sizeof *tab, &by_name);
-    if (s && s->dev == st.st_dev && s->ino == st.st_ino && !reshaped(s, e->d_name)) { s->seen = 1; continue; }
+    if (s && s->dev == st.st_dev && s->ino == st.st_ino && !reshaped(s, e->d_name)) {
+      s->seen = 1;
+      continue;
+    }
     /* a new name, or a directory replaced under the same name */
     if (!add_service(e->d_name, &st)) strerr_warnwusys("add service ", e->d_name);
   }
@@ -742,7 +799,8 @@ static int rescan(void)
       s->gone = 1; /* never started: compact() drops it */
     }
   }
-  for (unsigned i = 0; i < ntab; i++) tab[i].fresh = 0;
+  for (unsigned i = 0; i < ntab; i++)
+    tab[i].fresh = 0;
   qsort(tab, ntab, sizeof *tab, &by_prio);
   compact();
   return 1;
@@ -753,20 +811,22 @@ static int rescan(void)
 static void on_signal(int sig)
 {
   switch (sig) {
-    case SIGCHLD: reap(); break;
-    case SIGHUP: flag.rescan = 1; break;
-    case SIGTERM: start_quit("SIGTERM"); break;
-    case SIGINT: start_quit("SIGINT"); break;
-    case SIGPWR: start_quit("SIGPWR"); break;
-    default: break;
+  case SIGCHLD: reap(); break;
+  case SIGHUP: flag.rescan = 1; break;
+  case SIGTERM: start_quit("SIGTERM"); break;
+  case SIGINT: start_quit("SIGINT"); break;
+  case SIGPWR: start_quit("SIGPWR"); break;
+  default: break;
   }
 }
 
 static void handle_commands(char const *buf, size_t n)
 {
   for (size_t i = 0; i < n; i++) {
-    if (buf[i] == 'a') flag.rescan = 1;
-    else if (buf[i] == 'q') start_quit("svc quit");
+    if (buf[i] == 'a')
+      flag.rescan = 1;
+    else if (buf[i] == 'q')
+      start_quit("svc quit");
     else if ((buf[i] == 'P' || buf[i] == 'R' || buf[i] == 'H') && init_request(buf[i]))
       start_quit(buf[i] == 'P' ? "svc poweroff" : buf[i] == 'R' ? "svc reboot" : "svc halt");
     /* unknown bytes are ignored */
@@ -814,10 +874,7 @@ static void adopted_deaths(int (*ready)(int fd))
   }
 }
 
-static uint64_t earliest(uint64_t e, uint64_t t)
-{
-  return t && (!e || t < e) ? t : e;
-}
+static uint64_t earliest(uint64_t e, uint64_t t) { return t && (!e || t < e) ? t : e; }
 
 static uint64_t t_adopted; /* next look at adopted supervises without a pidfd */
 
@@ -828,7 +885,10 @@ static uint64_t next_deadline(void)
   e = earliest(e, t_rescan);
   for (unsigned i = 0; i < ntab; i++) {
     service const *s = tab + i;
-    if (s->gone) { if (s->log.pid && s->log.stopping) e = earliest(e, s->log.t); continue; }
+    if (s->gone) {
+      if (s->log.pid && s->log.stopping) e = earliest(e, s->log.t);
+      continue;
+    }
     if (s->waiting) continue;
     if (s->haslog && !s->log.pid) e = earliest(e, s->log.t);
     if (flag.quitting) continue; /* as in launch() */
@@ -906,7 +966,8 @@ static void parse_args(int argc, char const *const *argv)
       ms = strtoull(l.arg, &end, 10);
       if (*end || errno) strerr_dieusage(100, USAGE);
       poll_ms = ms;
-    } else strerr_dieusage(100, USAGE);
+    } else
+      strerr_dieusage(100, USAGE);
   }
   if (argc - l.ind > 1) strerr_dieusage(100, USAGE);
   dir = argc - l.ind == 1 ? argv[l.ind] : sv_scandir();
@@ -942,7 +1003,12 @@ static void watchlist(void)
   for (unsigned i = 0; i < ntab; i++)
     for (unsigned k = 0; k <= tab[i].nprocs; k++) {
       proc const *p = k < tab[i].nprocs ? tab[i].inst + k : &tab[i].log;
-      if (p->pid && p->adopted) { if (p->pidfd >= 0) n++; else blind = 1; }
+      if (p->pid && p->adopted) {
+        if (p->pidfd >= 0)
+          n++;
+        else
+          blind = 1;
+      }
     }
   if (n > capxs) {
     iopause_fd *m = realloc(xs, n * sizeof *m);
@@ -954,11 +1020,16 @@ static void watchlist(void)
   for (unsigned i = 0; i < ntab; i++)
     for (unsigned k = 0; k <= tab[i].nprocs; k++) {
       proc const *p = k < tab[i].nprocs ? tab[i].inst + k : &tab[i].log;
-      if (p->pid && p->adopted && p->pidfd >= 0) { xs[nxs].fd = p->pidfd; xs[nxs++].events = IOPAUSE_READ; }
+      if (p->pid && p->adopted && p->pidfd >= 0) {
+        xs[nxs].fd = p->pidfd;
+        xs[nxs++].events = IOPAUSE_READ;
+      }
     }
   /* no pidfd (old kernel): looked at every second */
-  if (!blind) t_adopted = 0;
-  else if (!t_adopted) t_adopted = sv_now_ms() + RESTART_MIN_MS;
+  if (!blind)
+    t_adopted = 0;
+  else if (!t_adopted)
+    t_adopted = sv_now_ms() + RESTART_MIN_MS;
 }
 
 /* SV_SCANDIR, absolute, for every supervise (and so every service): a
@@ -1000,7 +1071,10 @@ int main(int argc, char const *const *argv)
 
   for (;;) {
     tain deadline;
-    if (flag.rescan) { flag.rescan = 0; rescan(); }
+    if (flag.rescan) {
+      flag.rescan = 0;
+      rescan();
+    }
     if (flag.quitting && quit_step()) break;
     launch();
     watchlist();
@@ -1012,7 +1086,10 @@ int main(int argc, char const *const *argv)
     if (x[0].revents & IOPAUSE_READ && sv_signals_each(&on_signal) < 0) strerr_diefusys(111, "read selfpipe");
     if (x[1].revents & IOPAUSE_READ) handle_control();
     if (nxs > 2) adopted_deaths(&pidfd_ready);
-    if (t_adopted && sv_now_ms() >= t_adopted) { t_adopted = 0; adopted_deaths(&never); }
+    if (t_adopted && sv_now_ms() >= t_adopted) {
+      t_adopted = 0;
+      adopted_deaths(&never);
+    }
     handle_timers();
     compact();
   }

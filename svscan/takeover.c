@@ -43,7 +43,7 @@ static int ours_by_uid(pid_t pid)
 pid_t tk_holder(char const *statedir)
 {
   char path[SV_PATH_MAX + 16];
-  struct flock l = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+  struct flock l = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
   int fd, r;
   if (snprintf(path, sizeof path, "%s/lock", statedir) >= (int)sizeof path) return 0;
   fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
@@ -68,10 +68,7 @@ int tk_watch(pid_t pid, uint64_t *start)
   return fd;
 }
 
-int tk_gone(pid_t pid, uint64_t start)
-{
-  return sv_pid_starttime(pid) != start;
-}
+int tk_gone(pid_t pid, uint64_t start) { return sv_pid_starttime(pid) != start; }
 
 void tk_kill(pid_t pid, int pidfd, int sig)
 {
@@ -105,7 +102,12 @@ static int reopen(pid_t pid, int n, int *pr, int *pw)
   r = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (r < 0) return errno == ENOENT ? 0 : -1;
   w = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-  if (w < 0) { int e = errno; fd_close(r); errno = e; return errno == ENOENT ? 0 : -1; }
+  if (w < 0) {
+    int e = errno;
+    fd_close(r);
+    errno = e;
+    return errno == ENOENT ? 0 : -1;
+  }
   /* the process may have changed its fd meanwhile: still that pipe? */
   if (fstat(r, &a) < 0 || fstat(w, &b) < 0 || a.st_ino != s.st_ino || b.st_ino != s.st_ino) {
     fd_close(r);
@@ -133,8 +135,10 @@ int tk_pipe(char const *name, unsigned nprocs, int (*ours)(pid_t), int *pr, int 
   snprintf(dir, sizeof dir, "%s/log/supervise", name);
   if ((r = from(dir, 0, ours, pr, pw))) return r;
   for (unsigned i = 0; i < nprocs; i++) {
-    if (nprocs > 1) snprintf(dir, sizeof dir, "%s/supervise@%u", name, i);
-    else snprintf(dir, sizeof dir, "%s/supervise", name);
+    if (nprocs > 1)
+      snprintf(dir, sizeof dir, "%s/supervise@%u", name, i);
+    else
+      snprintf(dir, sizeof dir, "%s/supervise", name);
     if ((r = from(dir, 1, ours, pr, pw))) return r;
   }
   return 0;

@@ -46,8 +46,10 @@ static void show_log(FILE *f, unsigned i, void *arg)
     return;
   }
   r = sv_log_tail(f, path, tl->lines, "  ");
-  if (!r) fprintf(f, "  (no log yet: %s)\n", path);
-  else if (r < 0) fprintf(f, "  (unable to read %s: %s)\n", path, strerror(errno));
+  if (!r)
+    fprintf(f, "  (no log yet: %s)\n", path);
+  else if (r < 0)
+    fprintf(f, "  (unable to read %s: %s)\n", path, strerror(errno));
 }
 
 int main(int argc, char const *const *argv)
@@ -62,13 +64,16 @@ int main(int argc, char const *const *argv)
   for (;;) {
     int opt = subgetopt_r(argc, argv, "jpl:", &l);
     if (opt == -1) break;
-    if (opt == 'j') json = 1;
-    else if (opt == 'p') prom = 1;
+    if (opt == 'j')
+      json = 1;
+    else if (opt == 'p')
+      prom = 1;
     else if (opt == 'l') {
       size_t k = uint_scan(l.arg, &lines);
       if (!k || l.arg[k] || lines > LINES_MAX) strerr_dieusage(100, USAGE);
       withlog = 1;
-    } else strerr_dieusage(100, USAGE);
+    } else
+      strerr_dieusage(100, USAGE);
   }
   /* log lines go under the table's lines only */
   if (json + prom + withlog > 1) strerr_dieusage(100, USAGE);
@@ -81,13 +86,15 @@ int main(int argc, char const *const *argv)
     if (sv_view_load(v + i, l2.v + i) < 0) strerr_diefusys(111, "read status of ", l2.v[i].name);
     verdict = sv_exit_worst(verdict, sv_view_verdict(v + i));
   }
-  if (json) sv_show_json(stdout, v, n);
-  else if (prom) sv_show_prometheus(stdout, v, n);
+  if (json)
+    sv_show_json(stdout, v, n);
+  else if (prom)
+    sv_show_prometheus(stdout, v, n);
   else if (withlog) {
-    tailing tl = { l2.v, lines };
+    tailing tl = {l2.v, lines};
     sv_show_table_with(stdout, v, n, &show_log, &tl);
-  }
-  else sv_show_table(stdout, v, n);
+  } else
+    sv_show_table(stdout, v, n);
   if (fflush(stdout) != 0) strerr_diefusys(111, "write to stdout");
   return verdict;
 }

@@ -17,7 +17,8 @@
 
 #include <stdio.h>
 /* a failed invariant: say which, then crash for the fuzzer */
-#define check(ok) ((ok) ? (void)0 : (fprintf(stderr, "fuzz_svlog_lines: check failed at line %d: %s\n", __LINE__, #ok), abort()))
+#define check(ok)                                                                                                      \
+  ((ok) ? (void)0 : (fprintf(stderr, "fuzz_svlog_lines: check failed at line %d: %s\n", __LINE__, #ok), abort()))
 
 static void stamps(uint8_t const *d)
 {
@@ -50,7 +51,8 @@ static void stamps(uint8_t const *d)
   memset(s, '?', sizeof s);
   n = lines_stamp_tai(s, &t);
   check(n == LINES_TAI_LEN && s[0] == '@' && s[TIMESTAMP] == ' ' && s[TIMESTAMP + 1] == '?');
-  for (i = 1; i < TIMESTAMP; i++) check((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'));
+  for (i = 1; i < TIMESTAMP; i++)
+    check((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'));
   {
     tain back;
     check(timestamp_scan(s, &back) == TIMESTAMP && back.sec.x == t.sec.x && back.nano == t.nano);
@@ -94,8 +96,10 @@ int LLVMFuzzerTestOneInput(uint8_t const *data, size_t size)
   for (i = 0, pos = 0; i < outlen; i++) {
     if (pos < size && out[i] == (char)data[pos]) {
       pos++;
-      if (out[i] == '\n') outline = 0;
-      else outline++;
+      if (out[i] == '\n')
+        outline = 0;
+      else
+        outline++;
     } else {
       check(out[i] == '\n' && linemax && outline == linemax);
       outline = 0;

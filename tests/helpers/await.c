@@ -25,7 +25,8 @@ static int file_has(char const *path, char const *text, int asline)
   ssize_t r;
   size_t len = 0;
   if (fd < 0) return 0;
-  while (len < sizeof buf - 1 && (r = read(fd, buf + len, sizeof buf - 1 - len)) > 0) len += (size_t)r;
+  while (len < sizeof buf - 1 && (r = read(fd, buf + len, sizeof buf - 1 - len)) > 0)
+    len += (size_t)r;
   close(fd);
   buf[len] = 0;
   if (!asline) return memmem(buf, len, text, strlen(text)) != 0;
@@ -54,14 +55,15 @@ static int watch(char const *dir, char const *path, char const *text, int asline
   }
   for (;;) {
     char ev[4096];
-    struct pollfd p = { .fd = fd, .events = POLLIN };
+    struct pollfd p = {.fd = fd, .events = POLLIN};
     uint64_t now;
     if (!watching && inotify_add_watch(fd, dir, EVENTS) >= 0) watching = 1;
     if (file_has(path, text, asline)) return 0;
     now = sv_now_ms();
     if (now >= deadline) return 1;
     poll(&p, 1, (int)(deadline - now));
-    while (read(fd, ev, sizeof ev) > 0) ;
+    while (read(fd, ev, sizeof ev) > 0)
+      ;
   }
 }
 

@@ -58,7 +58,7 @@ static void serve(int c)
   char buf[512];
   char out[600];
   size_t n = 0, m;
-  struct timeval tv = { .tv_sec = 5, .tv_usec = 0 };
+  struct timeval tv = {.tv_sec = 5, .tv_usec = 0};
   setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
   while (n < sizeof(buf) - 1) {
     ssize_t r = read(c, buf + n, sizeof(buf) - 1 - n);

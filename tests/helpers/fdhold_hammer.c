@@ -27,7 +27,7 @@ static int once(ip46 const *ip, uint16_t port, unsigned long i)
 {
   char req[64], buf[256];
   size_t n = 0, m;
-  struct timeval tv = { .tv_sec = 5, .tv_usec = 0 };
+  struct timeval tv = {.tv_sec = 5, .tv_usec = 0};
   int s = socket_tcp46_b(ip46_is6(ip)), res = OTHER;
   if (s < 0) strerr_diefusys(111, "create socket");
   setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
@@ -56,7 +56,8 @@ static int once(ip46 const *ip, uint16_t port, unsigned long i)
   }
   buf[n] = 0;
   req[m - 1] = 0;
-  if (!n) res = RESET; /* closed without an answer */
+  if (!n)
+    res = RESET; /* closed without an answer */
   else if (strstr(buf, req)) {
     char *sp = strchr(buf, ' ');
     res = OK;
@@ -88,8 +89,12 @@ int main(int argc, char const *const *argv)
     int opt = subgetopt_r(argc, argv, "n:t:s:", &l);
     if (opt == -1) break;
     switch (opt) {
-    case 'n': if (!uint640_scan(l.arg, &max)) strerr_dieusage(100, "bad -n"); break;
-    case 't': if (!uint0_scan(l.arg, &secs)) strerr_dieusage(100, "bad -t"); break;
+    case 'n':
+      if (!uint640_scan(l.arg, &max)) strerr_dieusage(100, "bad -n");
+      break;
+    case 't':
+      if (!uint0_scan(l.arg, &secs)) strerr_dieusage(100, "bad -t");
+      break;
     case 's': stopfile = l.arg; break;
     default: strerr_dieusage(100, "fdhold_hammer [-n MAX] [-t SECS] [-s STOPFILE] IP PORT");
     }
@@ -108,7 +113,8 @@ int main(int argc, char const *const *argv)
   {
     char fmt[NRES][ULONG_FMT], sfmt[ULONG_FMT];
     unsigned int k = 0;
-    for (; k < NRES; k++) fmt[k][ulong_fmt(fmt[k], count[k])] = 0;
+    for (; k < NRES; k++)
+      fmt[k][ulong_fmt(fmt[k], count[k])] = 0;
     sfmt[ulong_fmt(sfmt, servers)] = 0;
     buffer_putsflush(buffer_1, "");
     buffer_puts(buffer_1, "ok ");

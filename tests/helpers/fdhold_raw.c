@@ -19,16 +19,13 @@
 
 /* the daemon may answer and close before it read all we send: that answer
    is still ours to read, so a closed peer only ends the sending */
-static int peer_closed(void)
-{
-  return errno == EPIPE || errno == ECONNRESET;
-}
+static int peer_closed(void) { return errno == EPIPE || errno == ECONNRESET; }
 
 static void sendall(int s, char const *data, size_t len, unsigned int nfds)
 {
   char ctl[CMSG_SPACE(8 * sizeof(int))];
   struct iovec v;
-  struct msghdr m = { 0 };
+  struct msghdr m = {0};
   int fds[8];
   unsigned int i = 0;
   if (len > 1 || !nfds)
@@ -37,7 +34,8 @@ static void sendall(int s, char const *data, size_t len, unsigned int nfds)
       strerr_diefusys(111, "write");
     }
   if (!nfds) return;
-  for (; i < nfds; i++) fds[i] = 0;
+  for (; i < nfds; i++)
+    fds[i] = 0;
   v.iov_base = (char *)data + (len ? len - 1 : 0);
   v.iov_len = 1;
   if (!len) v.iov_base = "F";
@@ -57,17 +55,21 @@ int main(int argc, char const *const *argv)
 {
   unsigned int nfds = 0;
   int shut = 0, s;
-  struct timeval tv = { .tv_sec = 10, .tv_usec = 0 };
+  struct timeval tv = {.tv_sec = 10, .tv_usec = 0};
   subgetopt l = SUBGETOPT_ZERO;
   PROG = "fdhold_raw";
   signal(SIGPIPE, SIG_IGN);
   for (;;) {
     int opt = subgetopt_r(argc, argv, "fwq", &l);
     if (opt == -1) break;
-    if (opt == 'f' && nfds < 8) nfds++;
-    else if (opt == 'w') shut = 1;
-    else if (opt == 'q') shut = 2;
-    else strerr_dieusage(100, "fdhold_raw [-f]... [-w|-q] SOCKET DATA");
+    if (opt == 'f' && nfds < 8)
+      nfds++;
+    else if (opt == 'w')
+      shut = 1;
+    else if (opt == 'q')
+      shut = 2;
+    else
+      strerr_dieusage(100, "fdhold_raw [-f]... [-w|-q] SOCKET DATA");
   }
   argc -= l.ind;
   argv += l.ind;
@@ -80,8 +82,8 @@ int main(int argc, char const *const *argv)
   if (shut) shutdown(s, SHUT_WR);
   for (;;) {
     char buf[4096], ctl[CMSG_SPACE(8 * sizeof(int))];
-    struct iovec v = { .iov_base = buf, .iov_len = sizeof(buf) };
-    struct msghdr m = { .msg_iov = &v, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl) };
+    struct iovec v = {.iov_base = buf, .iov_len = sizeof(buf)};
+    struct msghdr m = {.msg_iov = &v, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl)};
     ssize_t r = recvmsg(s, &m, MSG_CMSG_CLOEXEC);
     if (r < 0 && errno == EINTR) continue;
     if (r < 0 && errno == EAGAIN) return 2;

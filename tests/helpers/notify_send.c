@@ -33,9 +33,15 @@ static void target(void)
 {
   char const *e = getenv("NOTIFY_SOCKET");
   size_t n;
-  if (!e || !*e) { fprintf(stderr, "notify_send: NOTIFY_SOCKET not set\n"); exit(100); }
+  if (!e || !*e) {
+    fprintf(stderr, "notify_send: NOTIFY_SOCKET not set\n");
+    exit(100);
+  }
   n = strlen(e);
-  if (n >= sizeof sa.sun_path) { fprintf(stderr, "notify_send: NOTIFY_SOCKET too long\n"); exit(100); }
+  if (n >= sizeof sa.sun_path) {
+    fprintf(stderr, "notify_send: NOTIFY_SOCKET too long\n");
+    exit(100);
+  }
   memset(&sa, 0, sizeof sa);
   sa.sun_family = AF_UNIX;
   memcpy(sa.sun_path, e, n);
@@ -47,7 +53,7 @@ static void target(void)
 
 static void send_one(char const *s, size_t n, int fd)
 {
-  struct iovec v = { (void *)s, n };
+  struct iovec v = {(void *)s, n};
   struct msghdr m;
   union {
     struct cmsghdr h;
@@ -93,7 +99,8 @@ static int barrier(void)
 static int run(int argc, char **argv, int optind_, size_t big, int nul, int bar)
 {
   target();
-  for (int i = optind_; i < argc; i++) send_one(argv[i], strlen(argv[i]), -1);
+  for (int i = optind_; i < argc; i++)
+    send_one(argv[i], strlen(argv[i]), -1);
   if (big) {
     char *b = malloc(big);
     if (!b) die("malloc");
@@ -111,11 +118,11 @@ int main(int argc, char **argv)
   size_t big = 0;
   while ((opt = getopt(argc, argv, "gbn:0")) != -1) {
     switch (opt) {
-      case 'g': away = 1; break;
-      case 'b': bar = 1; break;
-      case 'n': big = (size_t)strtoul(optarg, 0, 10); break;
-      case '0': nul = 1; break;
-      default: fprintf(stderr, "usage: notify_send [-g] [-b] [-n SIZE] [-0] [MESSAGE...]\n"); return 100;
+    case 'g': away = 1; break;
+    case 'b': bar = 1; break;
+    case 'n': big = (size_t)strtoul(optarg, 0, 10); break;
+    case '0': nul = 1; break;
+    default: fprintf(stderr, "usage: notify_send [-g] [-b] [-n SIZE] [-0] [MESSAGE...]\n"); return 100;
     }
   }
   if (away) {

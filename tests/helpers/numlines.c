@@ -11,7 +11,10 @@ int main(int argc, char **argv)
 {
   unsigned long n, us;
   char tmp[4096];
-  if (argc < 3) { fprintf(stderr, "usage: numlines N USEC [FILE]\n"); return 100; }
+  if (argc < 3) {
+    fprintf(stderr, "usage: numlines N USEC [FILE]\n");
+    return 100;
+  }
   n = strtoul(argv[1], 0, 10);
   us = strtoul(argv[2], 0, 10);
   if (argc > 3) snprintf(tmp, sizeof tmp, "%s.tmp", argv[3]);
@@ -21,9 +24,14 @@ int main(int argc, char **argv)
     if (write(1, line, (size_t)l) != l) return 111;
     if (argc > 3) {
       FILE *f = fopen(tmp, "w");
-      if (f) { fputs(line, f); fclose(f); rename(tmp, argv[3]); }
+      if (f) {
+        fputs(line, f);
+        fclose(f);
+        rename(tmp, argv[3]);
+      }
     }
     if (us) usleep(us);
   }
-  for (;;) pause();
+  for (;;)
+    pause();
 }

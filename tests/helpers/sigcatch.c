@@ -24,11 +24,16 @@ int main(int argc, char **argv)
   int notifyfd = -1;
   sigset_t none;
   for (int i = 1; i < argc; i++) {
-    if (!strcmp(argv[i], "-e") && i + 1 < argc) exitsig = sig_number(argv[++i]);
-    else if (!strcmp(argv[i], "-n") && i + 1 < argc) notifyfd = atoi(argv[++i]);
+    if (!strcmp(argv[i], "-e") && i + 1 < argc)
+      exitsig = sig_number(argv[++i]);
+    else if (!strcmp(argv[i], "-n") && i + 1 < argc)
+      notifyfd = atoi(argv[++i]);
     else if (!strcmp(argv[i], "-g")) {
       pid_t p = fork();
-      if (!p) { execlp("sleep", "sleep", "1000", (char *)0); _exit(127); }
+      if (!p) {
+        execlp("sleep", "sleep", "1000", (char *)0);
+        _exit(127);
+      }
       printf("grandchild %d\n", (int)p);
     }
   }

@@ -18,8 +18,12 @@ static int failures;
 
 static void verdict(char const *name, int good, char const *why)
 {
-  if (good) printf("ok conf: %s\n", name);
-  else { printf("FAIL conf: %s: %s\n", name, why); failures++; }
+  if (good)
+    printf("ok conf: %s\n", name);
+  else {
+    printf("FAIL conf: %s: %s\n", name, why);
+    failures++;
+  }
 }
 
 static int parse(char const *text)
@@ -41,9 +45,9 @@ static void bad(char const *name, char const *text, char const *want)
 static void test_values(void)
 {
   good("all keys", "command=sleep 1\nnumprocs=3\nautostart=false\nworkingdir=/tmp\numask=022\n"
-       "user=nobody\nautorestart=unexpected\nexitcodes=0,2\nstartsecs=0\nstartretries=3\n"
-       "backoff=2\nbackoffmax=30\nstopsignal=SIGINT\nstopwaitsecs=500ms\nstdout=/tmp/x\n"
-       "stderr=stdout\nstdout_maxbytes=1MB\nstdout_backups=3\npriority=-5\n");
+                   "user=nobody\nautorestart=unexpected\nexitcodes=0,2\nstartsecs=0\nstartretries=3\n"
+                   "backoff=2\nbackoffmax=30\nstopsignal=SIGINT\nstopwaitsecs=500ms\nstdout=/tmp/x\n"
+                   "stderr=stdout\nstdout_maxbytes=1MB\nstdout_backups=3\npriority=-5\n");
   verdict("numprocs", c.numprocs == 3, "");
   verdict("autostart", c.autostart == 0 && (c.set & SV_SET_AUTOSTART), "");
   verdict("umask octal", c.umask == 022, "");
@@ -67,21 +71,24 @@ static void test_values(void)
   good("booleans", "autorestart=true\nautostart=yes\n");
   verdict("autorestart true = always", c.autorestart == SV_RESTART_ALWAYS, "");
   good("defaults", "");
-  verdict("default values", c.numprocs == 1 && c.autostart && c.startsecs_ms == 1000 && c.stopwait_ms == 10000 &&
-          c.stopsignal == SIGTERM && c.backoff_ms == 1000 && c.backoffmax_ms == 60000 && c.priority == 500 &&
-          c.stdout_maxbytes == 10u << 20 && c.stdout_backups == 10 && c.umask == -1, "");
+  verdict("default values",
+          c.numprocs == 1 && c.autostart && c.startsecs_ms == 1000 && c.stopwait_ms == 10000 &&
+              c.stopsignal == SIGTERM && c.backoff_ms == 1000 && c.backoffmax_ms == 60000 && c.priority == 500 &&
+              c.stdout_maxbytes == 10u << 20 && c.stdout_backups == 10 && c.umask == -1,
+          "");
   good("numeric signal", "stopsignal=9\n");
   verdict("signal 9", c.stopsignal == 9, "");
   good("case-insensitive words", "autorestart=NEVER\nautostart=Off\nstopsignal=sigHUP\nstdout_maxbytes=2kb\n");
-  verdict("NEVER, Off, sigHUP, kb", c.autorestart == SV_RESTART_NEVER && !c.autostart && c.stopsignal == SIGHUP &&
-          c.stdout_maxbytes == 2048, "");
+  verdict("NEVER, Off, sigHUP, kb",
+          c.autorestart == SV_RESTART_NEVER && !c.autostart && c.stopsignal == SIGHUP && c.stdout_maxbytes == 2048, "");
   bad("a word that only starts like one", "autorestart=neverr\n", "autorestart");
 }
 
 /* supervisord's [program:x] spellings (issue 13) */
 static void test_supervisord(void)
 {
-  good("supervisord spellings", "command=/bin/cat              ; the program\n"
+  good("supervisord spellings",
+       "command=/bin/cat              ; the program\n"
        "process_name=%(program_name)s ; name\nnumprocs=1\ndirectory=/tmp\numask=022\npriority=999\n"
        "autostart=true\nstartsecs=1\nstartretries=3\nautorestart=unexpected\nexitcodes=0,2\n"
        "stopsignal=QUIT\nstopwaitsecs=10\nstopasgroup=false\nkillasgroup=true\nuser=nobody\n"
@@ -155,8 +162,10 @@ static void test_formats(void)
   verdict("duration days", !strcmp(buf, "3 days, 0:00:00"), buf);
   {
     char small[8], path[SV_PATH_MAX];
-    verdict("strjoin fits", sv_strjoin(small, sizeof small, "ab", "cd", (char *)0) == 4 && !strcmp(small, "abcd"), small);
-    verdict("strjoin truncates to what fits", !sv_strjoin(small, sizeof small, "abcd", "efgh", (char *)0) && !strcmp(small, "abcdefg"), small);
+    verdict("strjoin fits", sv_strjoin(small, sizeof small, "ab", "cd", (char *)0) == 4 && !strcmp(small, "abcd"),
+            small);
+    verdict("strjoin truncates to what fits",
+            !sv_strjoin(small, sizeof small, "abcd", "efgh", (char *)0) && !strcmp(small, "abcdefg"), small);
     sv_statedir(path, "/etc/sv/web", 12);
     verdict("statedir of an instance", !strcmp(path, "/etc/sv/web/supervise@12"), path);
     sv_statedir(path, "/etc/sv/web", -1);
@@ -170,31 +179,40 @@ static void test_formats(void)
   verdict("control letters count", strlen(SV_CONTROL_LETTERS) == 17, SV_CONTROL_LETTERS);
   {
     int sigs = 0;
-    for (char const *p = SV_CONTROL_LETTERS; *p; p++) sigs += sv_control_signal(*p) != 0;
+    for (char const *p = SV_CONTROL_LETTERS; *p; p++)
+      sigs += sv_control_signal(*p) != 0;
     verdict("twelve signal letters", sigs == 12, "");
   }
-  verdict("signal names", sv_signal_scan("TERM") == SIGTERM && sv_signal_scan("sigusr1") == SIGUSR1 &&
-          sv_signal_scan("15") == 15 && !sv_signal_scan("0") && !sv_signal_scan("NOPE"), "");
+  verdict("signal names",
+          sv_signal_scan("TERM") == SIGTERM && sv_signal_scan("sigusr1") == SIGUSR1 && sv_signal_scan("15") == 15 &&
+              !sv_signal_scan("0") && !sv_signal_scan("NOPE"),
+          "");
 }
 
 static void test_status(void)
 {
   sv_status a = SV_STATUS_ZERO, b;
   char dir[] = "/tmp/svkit-unit-XXXXXX", last[32];
-  if (!mkdtemp(dir)) { verdict("status dir", 0, "mkdtemp"); return; }
+  if (!mkdtemp(dir)) {
+    verdict("status dir", 0, "mkdtemp");
+    return;
+  }
   a.state = SV_BACKOFF, a.pid = 0, a.since_ms = 1234560, a.want = SV_WANT_ONCE, a.ready = 1;
   a.restarts = 7, a.lastexit_kind = SV_EXIT_SIGNAL, a.lastexit = SIGKILL, a.finish = 42, a.until_ms = 99990;
   snprintf(a.reason, sizeof a.reason, "conf line 3: unknown key: x");
   verdict("status write", sv_status_write(dir, &a), "");
   verdict("status read", sv_status_read(dir, &b) == 1, "");
-  verdict("status round trip", b.state == a.state && b.since_ms == a.since_ms && b.want == a.want &&
-          b.ready == 1 && b.restarts == 7 && b.lastexit_kind == SV_EXIT_SIGNAL && b.lastexit == SIGKILL &&
-          b.finish == 42 && b.until_ms == 99990 && !strcmp(b.reason, a.reason), "");
+  verdict("status round trip",
+          b.state == a.state && b.since_ms == a.since_ms && b.want == a.want && b.ready == 1 && b.restarts == 7 &&
+              b.lastexit_kind == SV_EXIT_SIGNAL && b.lastexit == SIGKILL && b.finish == 42 && b.until_ms == 99990 &&
+              !strcmp(b.reason, a.reason),
+          "");
   verdict("lastexit signal name", !strcmp(sv_lastexit_fmt(last, &b), "signal KILL"), last);
   {
     char cmd[64];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    if (system(cmd)) {}
+    if (system(cmd)) {
+    }
   }
 }
 

@@ -12,8 +12,12 @@ static int failures;
 
 static void verdict(char const *name, int good, char const *why)
 {
-  if (good) printf("ok cron: %s\n", name);
-  else { printf("FAIL cron: %s: %s\n", name, why); failures++; }
+  if (good)
+    printf("ok cron: %s\n", name);
+  else {
+    printf("FAIL cron: %s: %s\n", name, why);
+    failures++;
+  }
 }
 
 static void bad(char const *expr, char const *want)
@@ -28,7 +32,7 @@ static void bad(char const *expr, char const *want)
 /* "YYYY-MM-DD HH:MM" in UTC -> time_t */
 static time_t utc(char const *s)
 {
-  struct tm tm = { 0 };
+  struct tm tm = {0};
   sscanf(s, "%d-%d-%d %d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min);
   tm.tm_year -= 1900;
   tm.tm_mon -= 1;
@@ -44,7 +48,10 @@ static void next(char const *tz, char const *expr, char const *after, char const
   setenv("TZ", tz, 1);
   tzset();
   snprintf(name, sizeof name, "%s '%s' after %s UTC is %s UTC", tz, expr, after, want);
-  if (!sv_cron_parse(&c, expr, why, sizeof why)) { verdict(name, 0, why); return; }
+  if (!sv_cron_parse(&c, expr, why, sizeof why)) {
+    verdict(name, 0, why);
+    return;
+  }
   t = sv_cron_next(&c, utc(after));
   gmtime_r(&t, &tm);
   strftime(got, sizeof got, "%Y-%m-%d %H:%M", &tm);
@@ -73,7 +80,7 @@ int main(void)
   next("UTC", "30 4 1,15 * *", "2026-02-01 05:00", "2026-02-15 04:30");
   next("UTC", "0 0 * feb sun", "2026-01-31 12:00", "2026-02-01 00:00");
   next("UTC", "0 0 13 * fri", "2026-02-01 00:00", "2026-02-06 00:00"); /* either day */
-  next("UTC", "0 0 * * 7", "2026-01-01 00:00", "2026-01-04 00:00"); /* 7 = Sunday */
+  next("UTC", "0 0 * * 7", "2026-01-01 00:00", "2026-01-04 00:00");    /* 7 = Sunday */
   next("UTC", "@hourly", "2026-01-01 10:59", "2026-01-01 11:00");
   next("UTC", "@daily", "2026-01-01 10:00", "2026-01-02 00:00");
   next("UTC", "@weekly", "2026-01-01 10:00", "2026-01-04 00:00");

@@ -12,8 +12,12 @@ static int failures;
 
 static void verdict(char const *name, int good, char const *why)
 {
-  if (good) printf("ok status: %s\n", name);
-  else { printf("FAIL status: %s: %s\n", name, why); failures++; }
+  if (good)
+    printf("ok status: %s\n", name);
+  else {
+    printf("FAIL status: %s: %s\n", name, why);
+    failures++;
+  }
 }
 
 static void expect_u64(char const *field, uint64_t got, uint64_t want)
@@ -181,7 +185,8 @@ static void no_forged_field(void)
   strcpy(in.boot, "b\nready=1");
   strcpy(in.notifystatus, "up\nmainpid=1\nstate=RUNNING");
   round_trip(&in, &out, text, sizeof text);
-  for (p = text; *p; p++) lines += *p == '\n';
+  for (p = text; *p; p++)
+    lines += *p == '\n';
   verdict("a newline in a value adds no line", lines == 21, text);
   expect_str("state under a forged state=", sv_state_name(out.state), "FATAL");
   expect_u64("pid under a forged pid=", (uint64_t)out.pid, 0);
