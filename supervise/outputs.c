@@ -16,6 +16,7 @@
 #include <skalibs/strerr.h>
 
 #include "supervise.h"
+#include "sv_daemon.h"
 #include "sv_clock.h"
 #include "sv_svdir.h"
 #include "sv_user.h"
@@ -37,20 +38,12 @@ struct logger_s {
 static logger loggers[2];
 static char svlog_path[SV_PATH_MAX];
 
-/* svlog beside our own executable, never one from PATH */
+/* svlog beside our own executable, never one from PATH (a missing one
+   fails at exec, and says so) */
 static char const *find_svlog(void)
 {
-  if (!svlog_path[0]) {
-    char self[SV_PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    char *slash;
-    if (n <= 0) return "svlog";
-    self[n] = 0;
-    slash = strrchr(self, '/');
-    if (slash) *slash = 0;
-    snprintf(svlog_path, sizeof svlog_path, "%.1000s/svlog", self);
-  }
-  return svlog_path;
+  if (!svlog_path[0] && !sv_daemon_sibling(svlog_path, sizeof svlog_path, "svlog", 0)) svlog_path[0] = 0;
+  return svlog_path[0] ? svlog_path : "svlog";
 }
 
 /* in the logger's child: become conf's user= ("name" or "name:group"), so
