@@ -29,6 +29,7 @@ int sv_procstat_parse(char const *s, sv_procstat *p)
   p->ppid = (pid_t)v[0];
   p->pgrp = (pid_t)v[1];
   p->session = (pid_t)v[2];
+  p->flags = v[5];
   p->starttime = v[18];
   return 1;
 }

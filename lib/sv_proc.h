@@ -9,6 +9,7 @@ typedef struct sv_procstat_s sv_procstat;
 struct sv_procstat_s {
   char state; /* R S D Z X ... */
   pid_t ppid, pgrp, session;
+  uint64_t flags;     /* PF_*: PF_KTHREAD (0x00200000) marks a kernel thread */
   uint64_t starttime; /* clock ticks after boot */
 };
 

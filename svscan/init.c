@@ -39,6 +39,7 @@
 #include "sv_control.h"
 #include "sv_daemon.h"
 #include "init.h"
+#include "sv_proc.h"
 
 #define DEFAULT_SCRIPT_SECS 30 /* .svscan/boot, .svscan/shutdown */
 #define KILL_AFTER_MS 5000     /* SIGTERM, then SIGKILL (SPEC §11) */
@@ -301,24 +302,12 @@ static int any_left(void)
   int found = 0;
   if (!d) return kill(-1, 0) == 0;
   while (!found && (e = readdir(d))) {
-    char path[64], buf[512], *p;
-    unsigned long flags = 0;
-    ssize_t r;
-    int fd;
-    long pid = strtol(e->d_name, &p, 10);
-    if (*p || pid <= 1 || pid == self) continue;
-    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) continue;
-    r = read(fd, buf, sizeof buf - 1);
-    fd_close(fd);
-    if (r <= 0) continue;
-    buf[r] = 0;
-    /* pid (comm) state ppid pgrp session tty_nr tpgid flags */
-    p = strrchr(buf, ')');
-    if (!p || p[1] != ' ') continue;
-    if (p[2] == 'Z') continue;
-    if (sscanf(p + 4, "%*d %*d %*d %*d %*d %lu", &flags) == 1 && (flags & 0x00200000UL)) continue; /* PF_KTHREAD */
+    sv_procstat ps;
+    char *end;
+    long pid = strtol(e->d_name, &end, 10);
+    if (*end || pid <= 1 || pid == self) continue;
+    if (!sv_procstat_read(e->d_name, &ps) || ps.state == 'Z') continue;
+    if (ps.flags & 0x00200000UL) continue; /* PF_KTHREAD */
     found = 1;
   }
   closedir(d);
