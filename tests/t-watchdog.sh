@@ -38,7 +38,7 @@ expect_eq "pipe silence: reason kept" "$(statusval "$SVDIR/pipe" reason)" "watch
 # WATCHDOG=1 datagrams; WATCHDOG_USEC and WATCHDOG_PID as systemd sets them;
 # SIGABRT goes first (sigcatch prints it), then the stop sequence (sigcatch
 # may fold the TERM and CONT sent at once into one line: SIGKILL ends it)
-mksv sd "echo \"\$WATCHDOG_USEC \$WATCHDOG_PID \$\$\" > $T/sd.env; $NS READY=1; $(beats "$NS WATCHDOG=1" sd); exec sigcatch -e TERM > $T/sd.out"
+mksv sd "echo \"\$WATCHDOG_USEC \$WATCHDOG_PID \$\$\" > $T/sd.env; $NS -b READY=1; $(beats "$NS -b WATCHDOG=1" sd); exec sigcatch -e TERM > $T/sd.out"
 printf 'notify=systemd\nwatchdog=2\nautorestart=never\nstopwaitsecs=1\n' > "$SVDIR/sd/conf"
 supervise_bg "$SVDIR/sd"
 check "WATCHDOG=1: the run beat 20 times" await_file "$T/sd.done" done 15000
@@ -68,9 +68,11 @@ check "symlink: the next start makes a fresh file" await_file "$T/link.starts" "
 file" 8000
 expect_eq "symlink: its target untouched by supervise" "$(cat "$T/target") $(stat -c %a "$T/target")" "keep 644"
 
+# (a sender waits on its barrier (-b), as systemd-notify does: one already
+# reaped when supervise reads its datagram cannot be told to be the service's)
 # no beat needed while STARTING, nor after STOPPING=1 (stopped by SIGKILL after
 # stopwaitsecs, never by the watchdog)
-mksv late "sleep 1; $NS STOPPING=1; exec sleep 1000"
+mksv late "sleep 1; $NS -b STOPPING=1; exec sleep 1000"
 printf 'notify=systemd\nwatchdog=300ms\nstartsecs=60\nstopwaitsecs=1\nautorestart=never\n' > "$SVDIR/late/conf"
 supervise_bg "$SVDIR/late"
 check "STOPPING=1 while STARTING: STOPPING" await_status "$SVDIR/late" state=STOPPING 20000
