@@ -1,8 +1,10 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h> /* renameat */
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <skalibs/allreadwrite.h>
 #include <skalibs/djbunix.h>
 
 #include "sv_statedir.h"
@@ -118,4 +120,33 @@ int sv_control_listen_at(int dirfd)
     return -1;
   }
   return fd;
+}
+
+static int undo_new(int dirfd, char const *tmp)
+{
+  int e = errno;
+  unlinkat(dirfd, tmp, 0);
+  errno = e;
+  return 0;
+}
+
+int sv_replace_at(int dirfd, char const *name, char const *buf, size_t n)
+{
+  char tmp[256];
+  int fd;
+  if (!sv_strjoin(tmp, sizeof tmp, name, ".new", (char *)0)) {
+    errno = ENAMETOOLONG;
+    return 0;
+  }
+  fd = sv_create_at(dirfd, tmp, 0644);
+  if (fd < 0) return 0;
+  if (allwrite(fd, buf, n) < n) {
+    int e = errno;
+    fd_close(fd);
+    errno = e;
+    return undo_new(dirfd, tmp);
+  }
+  fd_close(fd);
+  if (renameat(dirfd, tmp, dirfd, name) < 0) return undo_new(dirfd, tmp);
+  return 1;
 }

@@ -4,6 +4,8 @@
 #ifndef SV_STATEDIR_H
 #define SV_STATEDIR_H
 
+#include <stddef.h>
+
 /* makes DIR (mode) if missing and opens it: the directory fd, or -1 (errno).
    DIR itself may be a symlink (s6 and runit allow supervise/ -> /run/...)
    only if root or we own the link: ELOOP for any other */
@@ -23,5 +25,11 @@ extern int sv_control_listen_at(int dirfd);
 /* creates DIRFD/NAME afresh (an old one is removed first) with exactly
    mode, whatever the umask, never through a symlink: fd, or -1 (errno) */
 extern int sv_create_at(int dirfd, char const *name, unsigned mode);
+
+/* replaces DIRFD/NAME with BUF through NAME.new and a rename, so a reader
+   sees the old file or the new one; 0644 whatever the umask, never
+   written through a symlink (SPEC §13): 1 ok, 0 error (errno; NAME.new
+   removed) */
+extern int sv_replace_at(int dirfd, char const *name, char const *buf, size_t n);
 
 #endif

@@ -54,29 +54,6 @@ char const *sv_lastexit_fmt(char *buf, sv_status const *st)
   return buf;
 }
 
-/* status.new, then rename: a reader sees the old record or the new one.
-   0644 whatever the umask, never written through a symlink (SPEC §13) */
-static int write_atomically(int dirfd, char const *buf, size_t n)
-{
-  int fd = sv_create_at(dirfd, "status.new", 0644);
-  if (fd < 0) return 0;
-  if (allwrite(fd, buf, n) < n) {
-    int e = errno;
-    fd_close(fd);
-    unlinkat(dirfd, "status.new", 0);
-    errno = e;
-    return 0;
-  }
-  fd_close(fd);
-  if (renameat(dirfd, "status.new", dirfd, "status") < 0) {
-    int e = errno;
-    unlinkat(dirfd, "status.new", 0);
-    errno = e;
-    return 0;
-  }
-  return 1;
-}
-
 /* a field's value as one line: a control byte (a newline in a reason
    above all) would start a forged field, so it reads as '?' */
 static char const *oneline(char *dst, size_t max, char const *v)
@@ -124,7 +101,7 @@ size_t sv_status_fmt(char *buf, size_t max, sv_status const *st)
   return n;
 }
 
-int sv_status_store_at(int dirfd, char const *buf, size_t n) { return write_atomically(dirfd, buf, n); }
+int sv_status_store_at(int dirfd, char const *buf, size_t n) { return sv_replace_at(dirfd, "status", buf, n); }
 
 int sv_status_writeat(int dirfd, sv_status const *st)
 {
@@ -134,7 +111,7 @@ int sv_status_writeat(int dirfd, sv_status const *st)
     errno = ENAMETOOLONG;
     return 0;
   }
-  return write_atomically(dirfd, buf, n);
+  return sv_replace_at(dirfd, "status", buf, n);
 }
 
 int sv_status_write(char const *statedir, sv_status const *st)

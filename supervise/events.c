@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdio.h> /* renameat only */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -19,7 +18,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <skalibs/allreadwrite.h>
 #include <skalibs/djbunix.h>
 #include <skalibs/selfpipe.h>
 #include <skalibs/strerr.h>
@@ -153,22 +151,11 @@ static void history_failed(char const *what)
   history_unwritten = 1;
 }
 
-/* history.new, then rename: a reader sees the old file or the new one */
+/* the whole history replaced at once: a reader sees the old file or the new one */
 static void history_write(void)
 {
-  int fd = sv_create_at(statefd, "history.new", 0644);
-  if (fd < 0) {
+  if (!sv_replace_at(statefd, "history", history, historylen)) {
     history_failed("write ");
-    return;
-  }
-  if (historylen && allwrite(fd, history, historylen) < historylen) {
-    history_failed("write ");
-    fd_close(fd);
-    return;
-  }
-  fd_close(fd);
-  if (renameat(statefd, "history.new", statefd, "history") < 0) {
-    history_failed("rename ");
     return;
   }
   history_unwritten = 0;
