@@ -6,15 +6,7 @@
 # on CPU) and utime+stime, extrapolated to an hour.  supervise's own share
 # only: the checks' processes are its children and are counted apart
 # (cutime+cstime, the fork+exec a check costs on this machine).
-set -u
-top=$(cd "$(dirname "$0")/.." && pwd)
-B=${1:-$top/build}
-case $B in /*) ;; *) B=$top/$B ;; esac
-secs=${2:-60}
-W=$(mktemp -d /tmp/svkit-bench.XXXXXX)
-P=()
-trap 'for p in "${P[@]}"; do kill -TERM "$p" 2>/dev/null; done; sleep 0.5; for p in "${P[@]}"; do kill -KILL "$p" 2>/dev/null; done; rm -rf "$W"' EXIT
-mk() { mkdir -p "$W/$1"; printf '#!/bin/sh\n%s\n' "$2" > "$W/$1/run"; chmod +x "$W/$1/run"; printf '%s' "$3" > "$W/$1/conf"; }
+. "$(dirname "$0")/supervise-cpu.lib"
 mk idle 'exec sleep 100000' ''
 mk file 'exec sleep 100000' 'healthinterval=1s
 '
@@ -23,14 +15,10 @@ mk conf 'exec sleep 100000' 'healthcheck=true
 healthinterval=1s
 '
 names=(idle file conf)
-for n in "${names[@]}"; do "$B/bin/supervise" "$W/$n" 2>>"$W/$n.err" & P+=($!); done
-for n in "${names[@]}"; do for _ in $(seq 200); do grep -q '^state=RUNNING' "$W/$n/supervise/status" 2>/dev/null && break; sleep 0.1; done; done
-ticks() { awk '{print $14 + $15, $16 + $17}' "/proc/$1/stat"; }
-ns() { awk '{print $1}' "/proc/$1/schedstat"; }
+start_all "${names[@]}"
 declare -A t0 c0 n0
 for i in "${!names[@]}"; do read -r t0[$i] c0[$i] < <(ticks "${P[$i]}"); n0[$i]=$(ns "${P[$i]}"); done
 sleep "$secs"
-hz=$(getconf CLK_TCK)
 echo "# supervise CPU with a 1 s health check, over ${secs}s, per hour (nproc $(nproc), load $(cut -d' ' -f1 /proc/loadavg))"
 printf '%-6s %8s %12s %14s %10s %14s %s\n' mode ticks cpu_ms cpu_s/hour '%core' checks_s/hour health
 for i in "${!names[@]}"; do

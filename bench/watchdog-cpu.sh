@@ -8,15 +8,7 @@
 # The datagram sender waits for its barrier (-b), as systemd-notify does: a
 # sender already exited and reaped when supervise reads its datagram cannot
 # be told to be the service's, and is dropped.
-set -u
-top=$(cd "$(dirname "$0")/.." && pwd)
-B=${1:-$top/build}
-case $B in /*) ;; *) B=$top/$B ;; esac
-secs=${2:-60}
-W=$(mktemp -d /tmp/svkit-bench.XXXXXX)
-P=()
-trap 'for p in "${P[@]}"; do kill -TERM "$p" 2>/dev/null; done; sleep 0.5; for p in "${P[@]}"; do kill -KILL "$p" 2>/dev/null; done; rm -rf "$W"' EXIT
-mk() { mkdir -p "$W/$1"; printf '#!/bin/sh\n%s\n' "$2" > "$W/$1/run"; chmod +x "$W/$1/run"; printf '%s' "$3" > "$W/$1/conf"; }
+. "$(dirname "$0")/supervise-cpu.lib"
 mk idle 'exec sleep 100000' ''
 mk file 'while :; do touch "$SV_HEARTBEAT"; sleep 0.5; done' 'watchdog=1
 startsecs=0
@@ -28,19 +20,15 @@ mk dgram "while :; do $B/tests/notify_send -b WATCHDOG=1 READY=1; sleep 0.5; don
 notify=systemd
 '
 names=(idle file pipe dgram)
-for n in "${names[@]}"; do "$B/bin/supervise" "$W/$n" 2>>"$W/$n.err" & P+=($!); done
-for n in "${names[@]}"; do for _ in $(seq 100); do grep -q '^state=RUNNING' "$W/$n/supervise/status" 2>/dev/null && break; sleep 0.1; done; done
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-ns() { awk '{print $1}' "/proc/$1/schedstat"; }
+start_all "${names[@]}"
 declare -A t0 n0
-for i in "${!names[@]}"; do t0[$i]=$(ticks "${P[$i]}"); n0[$i]=$(ns "${P[$i]}"); done
+for i in "${!names[@]}"; do read -r t0[$i] _ < <(ticks "${P[$i]}"); n0[$i]=$(ns "${P[$i]}"); done
 sleep "$secs"
-hz=$(getconf CLK_TCK)
 echo "# supervise CPU over ${secs}s, per hour (nproc $(nproc), load $(cut -d' ' -f1 /proc/loadavg))"
 printf '%-6s %8s %12s %14s %10s %s\n' mode ticks cpu_ms cpu_s/hour '%core' restarts
 for i in "${!names[@]}"; do
   p=${P[$i]}; n=${names[$i]}
-  dt=$(( $(ticks "$p") - t0[$i] )); dn=$(( $(ns "$p") - n0[$i] ))
+  read -r t _ < <(ticks "$p"); dt=$(( t - t0[$i] )); dn=$(( $(ns "$p") - n0[$i] ))
   awk -v dt="$dt" -v dn="$dn" -v s="$secs" -v hz="$hz" -v n="$n" -v r="$(sed -n 's/^restarts=//p' "$W/$n/supervise/status")" \
     'BEGIN { ms = dn / 1e6; printf "%-6s %8d %12.2f %14.3f %10.5f %s\n", n, dt, ms, ms / 1000 * 3600 / s, ms / 10 / s, r }'
 done
