@@ -86,7 +86,7 @@ supervise_bg() {
 await_status() { "$SVTEST/await" status "$1" "$2" "${3:-5000}"; }
 # await_pid_gone PID [MS]
 await_pid_gone() { "$SVTEST/await" pid "$1" "${2:-5000}"; }
-# await_file FILE TEXT [MS]
+# await_file FILE TEXT [MS]: until FILE contains TEXT; "" waits for a whole line
 await_file() { "$SVTEST/await" file "$1" "$2" "${3:-5000}"; }
 # starts counts the lines a run script appended to $T/NAME.starts
 starts() { wc -l < "$T/$1.starts" 2>/dev/null | tr -d ' ' || echo 0; }

@@ -115,7 +115,7 @@ check "slow service runs" running slow
 slowsup=$(supervisor slow); slowpid=$(statusval "$SVDIR/slow" pid)
 mv "$SVDIR/slow" "$T/slow.removed"
 svc reload >/dev/null
-mksv new3 'touch '"$T"'/new3.started; exec sleep 1005'
+mksv new3 'echo started > '"$T"'/new3.started; exec sleep 1005'
 t0=$(date +%s%N)
 svc reload >/dev/null
 check "svscan responsive while a removed service stops" await_file "$T/new3.started" "" 1500

@@ -2,7 +2,10 @@
    await pid PID MS              until PID is gone
    await status DIR LINE MS      until DIR's status file has the line LINE
                                  (DIR: a service dir or a state dir), e.g. state=FATAL
-   await file FILE TEXT MS       until FILE contains TEXT
+   await file FILE TEXT MS       until FILE contains TEXT; an empty TEXT: until
+                                 FILE holds a whole line (a file that exists
+                                 but is not yet written to is not enough: a
+                                 test that reads a pid from it would read "")
    Exit 0 when it happened, 1 on timeout, 100 usage, 111 error. */
 
 #include <errno.h>
@@ -97,7 +100,8 @@ int main(int argc, char **argv)
   if (argc == 5 && !strcmp(argv[1], "file")) {
     char copy[4096];
     snprintf(copy, sizeof copy, "%s", argv[2]);
-    return watch(dirname(copy), argv[2], argv[3], 0, strtoull(argv[4], 0, 10));
+    char const *text = *argv[3] ? argv[3] : "\n";
+    return watch(dirname(copy), argv[2], text, 0, strtoull(argv[4], 0, 10));
   }
   fputs("await: usage: await pid PID MS | await status DIR LINE MS | await file FILE TEXT MS\n", stderr);
   return 100;
