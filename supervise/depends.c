@@ -159,7 +159,7 @@ static void unwatch(void)
 {
   for (unsigned i = 0; i < nwds; i++)
     inotify_rm_watch(ifd, wds[i]);
-  nwds = 0;
+  if (nwds) nwds = 0; /* written only when it changes: its page is otherwise untouched */
 }
 
 int depends_check(sv_conf const *c, char const *svpath, char *why)
@@ -168,7 +168,7 @@ int depends_check(sv_conf const *c, char const *svpath, char *why)
   char const *self, *p = c->res.depends;
   static char path[DEPTH_MAX][256];
   unsigned count = 0;
-  waiting = 0;
+  if (waiting) waiting = 0; /* written only when it changes: its page is otherwise untouched */
   if (!p) {
     unwatch();
     return 1;
@@ -219,6 +219,6 @@ void depends_drain(void)
 
 void depends_cancel(void)
 {
-  waiting = 0;
+  if (waiting) waiting = 0; /* written only when it changes: its page is otherwise untouched */
   unwatch();
 }

@@ -48,11 +48,6 @@ struct event_s {
 /* ---- where things are ---- */
 
 static int statefd = -1;
-static sv_conf const *conf;
-static char const *svpath, *statedir;
-static char evname[300];                   /* NAME as the hooks get it */
-static char hookpath[2][SV_PATH_MAX + 32]; /* S/event, SV_SCANDIR/.svscan/event ("" if none) */
-static int warned_noexec[2];
 
 /* ---- what was last published ---- */
 
@@ -62,25 +57,37 @@ static struct {
   pid_t pid;
 } published = {NOSTATE, 0, 0};
 
-/* ---- the queue and the hook running ---- */
+/* ---- the queue, the hook running, the history ----
+   In one block, in this order, so that what a quiet service touches sits on
+   one page (the queue is 5 pages and 512 bytes): the queue's last slot (where an event waits when the
+   queue was empty), the one being delivered, the counters, the name, and
+   the first lines of the history; the rest of the queue and of the history
+   are touched only by a burst of events or a long history. */
 
-static event queue[QUEUE_MAX];
-static unsigned qhead, qlen;
-static int overflow_said;  /* the current overflow was warned about */
-static event cur;          /* being delivered, while stage < 2 */
-static unsigned stage = 2; /* next hook of cur to run: 0, 1; 2 done */
-static pid_t hook;
-static unsigned hookstage;
-static int timedout;
-static uint64_t t_hookkill, t_exit;
+static struct {
+  event queue[QUEUE_MAX];
+  event cur; /* being delivered, while stage < 2 */
+  sv_conf const *conf;
+  char const *svpath, *statedir;
+  char const *scanroot; /* SV_SCANDIR, 0 if none */
+  int warned_noexec[2];
+  unsigned qhead, qlen;
+  int overflow_said; /* the current overflow was warned about */
+  pid_t hook;
+  unsigned hookstage;
+  int timedout;
+  uint64_t t_hookkill, t_exit;
+  int history_unwritten; /* the last write failed: the memory copy is newer */
+  unsigned hcount;
+  size_t historylen;
+  char evname[300]; /* NAME as the hooks get it */
+  /* the file's text, lines packed: a 100-line history of short lines keeps
+     a few pages resident, not HISTORY_MAX * HISTORY_LINE bytes */
+  char history[HISTORY_MAX * HISTORY_LINE];
+} ev __attribute__((aligned(4096))); /* page-aligned: the queue's end, and so what follows it, at a known offset */
+static unsigned stage = 2;           /* next hook of ev.cur to run: 0, 1; 2 done */
 
 /* ---- history ---- */
-
-/* the file's text, lines packed: a 100-line history of short lines keeps
-   a few pages resident, not HISTORY_MAX * HISTORY_LINE bytes */
-static char history[HISTORY_MAX * HISTORY_LINE];
-static size_t historylen;
-static unsigned hcount;
 
 static char const *state_word(int s) { return s == NOSTATE ? "NONE" : sv_state_name((enum sv_state)s); }
 
@@ -129,36 +136,34 @@ static void clean(char *s)
 static void history_push(char const *line, size_t len)
 {
   if (len >= HISTORY_LINE) len = HISTORY_LINE - 1;
-  if (hcount == HISTORY_MAX) { /* the oldest line goes */
-    size_t first = (size_t)((char *)memchr(history, '\n', historylen) - history) + 1;
-    memmove(history, history + first, historylen - first);
-    historylen -= first;
-    hcount--;
+  if (ev.hcount == HISTORY_MAX) { /* the oldest line goes */
+    size_t first = (size_t)((char *)memchr(ev.history, '\n', ev.historylen) - ev.history) + 1;
+    memmove(ev.history, ev.history + first, ev.historylen - first);
+    ev.historylen -= first;
+    ev.hcount--;
   }
-  memcpy(history + historylen, line, len);
-  history[historylen + len] = '\n';
-  historylen += len + 1;
-  hcount++;
+  memcpy(ev.history + ev.historylen, line, len);
+  ev.history[ev.historylen + len] = '\n';
+  ev.historylen += len + 1;
+  ev.hcount++;
 }
-
-static int history_unwritten; /* the last write failed: the memory copy is newer */
 
 /* one warning while the state directory refuses writes, not one per event */
 static void history_failed(char const *what)
 {
-  if (!history_unwritten)
-    strerr_warnwusys(what, svpath, "/", statedir, "/history.new (written again with the status file)");
-  history_unwritten = 1;
+  if (!ev.history_unwritten)
+    strerr_warnwusys(what, ev.svpath, "/", ev.statedir, "/history.new (written again with the status file)");
+  ev.history_unwritten = 1;
 }
 
 /* the whole history replaced at once: a reader sees the old file or the new one */
 static void history_write(void)
 {
-  if (!sv_replace_at(statefd, "history", history, historylen)) {
+  if (!sv_replace_at(statefd, "history", ev.history, ev.historylen)) {
     history_failed("write ");
     return;
   }
-  history_unwritten = 0;
+  ev.history_unwritten = 0;
 }
 
 static void history_add(event const *e)
@@ -229,14 +234,22 @@ static void history_load(void)
 
 /* ---- running a hook ---- */
 
-static int executable(unsigned k)
+/* hook k's path in buf (S/event, SV_SCANDIR/.svscan/event), 0 if there is
+   none: made when needed, so that no path buffer stays resident for it */
+static char const *hook_path(unsigned k, char *buf, size_t max)
+{
+  if (k == 1 && !ev.scanroot) return 0;
+  return sv_strjoin(buf, max, k ? ev.scanroot : ev.svpath, k ? "/.svscan/event" : "/event", (char *)0) ? buf : 0;
+}
+
+static int executable(unsigned k, char const *path)
 {
   struct stat s;
-  if (!hookpath[k][0] || stat(hookpath[k], &s) < 0 || !S_ISREG(s.st_mode)) return 0;
-  if (access(hookpath[k], X_OK) == 0) return 1;
+  if (!path || stat(path, &s) < 0 || !S_ISREG(s.st_mode)) return 0;
+  if (access(path, X_OK) == 0) return 1;
   /* there but not executable: said once, as it may be on purpose */
-  if (!warned_noexec[k]) strerr_warnw(hookpath[k], " is not executable: not run");
-  warned_noexec[k] = 1;
+  if (!ev.warned_noexec[k]) strerr_warnw(path, " is not executable: not run");
+  ev.warned_noexec[k] = 1;
   return 0;
 }
 
@@ -249,7 +262,7 @@ static void put_env(char const *key, char const *value)
 static void exec_hook(char const *path, event const *e)
 {
   char num[22], when[32];
-  char const *argv[5] = {path, state_word(e->newstate), state_word(e->oldstate), evname, 0};
+  char const *argv[5] = {path, state_word(e->newstate), state_word(e->oldstate), ev.evname, 0};
   int fd;
   selfpipe_finish(); /* 2.13 keeps trapped signals blocked: unblock for the hook */
   for (int s = 1; s < NSIG; s++)
@@ -272,10 +285,10 @@ static void exec_hook(char const *path, event const *e)
   put_env("SV_HEALTH", sv_health_name(e->health));
   put_env("SV_TIME", iso_time(when, e->wall_ms));
   put_env("SV_DROPPED", sv_u64(num, e->dropped));
-  put_env("SV_SERVICE", svpath);
+  put_env("SV_SERVICE", ev.svpath);
   {
     char sd[SV_PATH_MAX + 32];
-    sv_strjoin(sd, sizeof sd, svpath, "/", statedir, (char *)0);
+    sv_strjoin(sd, sizeof sd, ev.svpath, "/", ev.statedir, (char *)0);
     put_env("SV_STATEDIR", sd);
   }
   execv(path, (char *const *)argv);
@@ -283,38 +296,40 @@ static void exec_hook(char const *path, event const *e)
   _exit(errno == ENOENT ? 127 : 126);
 }
 
-/* starts hookpath[k] for cur: 1 started */
+/* starts hook k for cur: 1 started */
 static int start_hook(unsigned k)
 {
+  char buf[SV_PATH_MAX + 32];
+  char const *path = hook_path(k, buf, sizeof buf);
   pid_t pid;
-  if (!executable(k)) return 0;
+  if (!executable(k, path)) return 0;
   pid = fork();
   if (pid < 0) {
-    strerr_warnwusys("fork for ", hookpath[k]);
+    strerr_warnwusys("fork for ", path);
     return 0;
   }
-  if (!pid) exec_hook(hookpath[k], &cur);
-  hook = pid;
-  hookstage = k;
-  timedout = 0;
-  t_hookkill = conf->event_timeout_ms ? sv_now_ms() + conf->event_timeout_ms : 0;
+  if (!pid) exec_hook(path, &ev.cur);
+  ev.hook = pid;
+  ev.hookstage = k;
+  ev.timedout = 0;
+  ev.t_hookkill = ev.conf->event_timeout_ms ? sv_now_ms() + ev.conf->event_timeout_ms : 0;
   return 1;
 }
 
 /* runs the next hook due, unless one runs */
 static void deliver(void)
 {
-  while (!hook) {
+  while (!ev.hook) {
     if (stage >= 2) {
-      if (!qlen) {
-        overflow_said = 0;
+      if (!ev.qlen) {
+        ev.overflow_said = 0;
         return;
       }
-      cur = queue[qhead];
-      qhead = (qhead + 1) % QUEUE_MAX;
-      /* empty: the next event goes to slot 0 again, so a hook that keeps up
-         keeps one slot of the queue resident, not all of them */
-      if (!--qlen) qhead = 0;
+      ev.cur = ev.queue[ev.qhead];
+      ev.qhead = (ev.qhead + 1) % QUEUE_MAX;
+      /* empty: the next event goes to the last slot again, so a hook that
+         keeps up keeps one slot of the queue resident, not all of them */
+      if (!--ev.qlen) ev.qhead = QUEUE_MAX - 1;
       stage = 0;
     }
     start_hook(stage++);
@@ -323,26 +338,26 @@ static void deliver(void)
 
 static void enqueue(event const *e)
 {
-  if (qlen == QUEUE_MAX) {
+  if (ev.qlen == QUEUE_MAX) {
     /* the oldest goes (the newest say most about now); the one after it
        counts what is missing before it */
-    unsigned lost = queue[qhead].dropped + 1;
-    qhead = (qhead + 1) % QUEUE_MAX;
-    qlen--;
-    queue[qhead].dropped += lost;
-    if (!overflow_said) {
+    unsigned lost = ev.queue[ev.qhead].dropped + 1;
+    ev.qhead = (ev.qhead + 1) % QUEUE_MAX;
+    ev.qlen--;
+    ev.queue[ev.qhead].dropped += lost;
+    if (!ev.overflow_said) {
       char num[22];
-      strerr_warnw(evname, ": event hook too slow, ", sv_u64(num, QUEUE_MAX), " events queued: dropping the oldest");
+      strerr_warnw(ev.evname, ": event hook too slow, ", sv_u64(num, QUEUE_MAX), " events queued: dropping the oldest");
     }
-    overflow_said = 1;
+    ev.overflow_said = 1;
   }
-  queue[(qhead + qlen) % QUEUE_MAX] = *e;
-  qlen++;
+  ev.queue[(ev.qhead + ev.qlen) % QUEUE_MAX] = *e;
+  ev.qlen++;
 }
 
 static void kill_hook(void)
 {
-  if (kill(-hook, SIGKILL) < 0) kill(hook, SIGKILL);
+  if (kill(-ev.hook, SIGKILL) < 0) kill(ev.hook, SIGKILL);
 }
 
 /* ---- the interface ---- */
@@ -350,22 +365,22 @@ static void kill_hook(void)
 void events_init(int dirfd, sv_conf const *c, char const *path, char const *sdir, char const *dirarg, char const *name,
                  int instance)
 {
-  char const *scandir = getenv("SV_SCANDIR");
   char num[22];
+  ev.qhead = QUEUE_MAX - 1; /* the slot beside the rest of what is touched */
+  ev.scanroot = getenv("SV_SCANDIR");
+  if (ev.scanroot && !*ev.scanroot) ev.scanroot = 0;
   statefd = dirfd;
-  conf = c;
-  svpath = path;
-  statedir = sdir;
-  sv_strjoin(hookpath[0], sizeof hookpath[0], path, "/event", (char *)0);
-  if (scandir && *scandir) sv_strjoin(hookpath[1], sizeof hookpath[1], scandir, "/.svscan/event", (char *)0);
+  ev.conf = c;
+  ev.svpath = path;
+  ev.statedir = sdir;
   /* under svscan the name is the one svscan gave (web, web/log); by hand,
      the directory's name */
-  if (scandir && *scandir && dirarg[0] != '/') {
+  if (ev.scanroot && *ev.scanroot && dirarg[0] != '/') {
     if (dirarg[0] == '.' && dirarg[1] == '/') dirarg += 2;
-    sv_strjoin(evname, sizeof evname, dirarg, instance >= 0 ? "@" : "", instance >= 0 ? sv_i64(num, instance) : "",
-               (char *)0);
+    sv_strjoin(ev.evname, sizeof ev.evname, dirarg, instance >= 0 ? "@" : "",
+               instance >= 0 ? sv_i64(num, instance) : "", (char *)0);
   } else
-    sv_strjoin(evname, sizeof evname, name, (char *)0);
+    sv_strjoin(ev.evname, sizeof ev.evname, name, (char *)0);
   history_load();
 }
 
@@ -377,7 +392,7 @@ void events_publish(sv_status const *st)
   if ((int)st->state == published.state && unhealthy == published.unhealthy) {
     published.pid = st->pid;
     /* supervise retries a status it could not write: the history goes with it */
-    if (history_unwritten) history_write();
+    if (ev.history_unwritten) history_write();
     return;
   }
   e.wall_ms = sv_wall_ms();
@@ -412,51 +427,52 @@ void events_publish(sv_status const *st)
 
 int events_reaped(pid_t pid, int wstat)
 {
-  char num[22];
+  char num[22], buf[SV_PATH_MAX + 32];
   char const *path;
-  if (!hook || pid != hook) return 0;
+  if (!ev.hook || pid != ev.hook) return 0;
   /* whatever it left behind in its group goes with it */
   kill(-pid, SIGKILL);
-  path = hookpath[hookstage];
-  hook = 0;
-  t_hookkill = 0;
-  if (timedout)
-    strerr_warnw(evname, ": ", path, " timed out after ", sv_u64(num, conf->event_timeout_ms), " ms: killed");
+  path = hook_path(ev.hookstage, buf, sizeof buf);
+  if (!path) path = "event hook";
+  ev.hook = 0;
+  ev.t_hookkill = 0;
+  if (ev.timedout)
+    strerr_warnw(ev.evname, ": ", path, " timed out after ", sv_u64(num, ev.conf->event_timeout_ms), " ms: killed");
   else if (WIFSIGNALED(wstat))
-    strerr_warnw(evname, ": ", path, " killed by signal ", sv_u64(num, (uint64_t)WTERMSIG(wstat)));
+    strerr_warnw(ev.evname, ": ", path, " killed by signal ", sv_u64(num, (uint64_t)WTERMSIG(wstat)));
   else if (WEXITSTATUS(wstat))
-    strerr_warnw(evname, ": ", path, " exited ", sv_u64(num, (uint64_t)WEXITSTATUS(wstat)));
+    strerr_warnw(ev.evname, ": ", path, " exited ", sv_u64(num, (uint64_t)WEXITSTATUS(wstat)));
   deliver();
   return 1;
 }
 
 void events_timer(uint64_t now)
 {
-  if (t_hookkill && now >= t_hookkill) {
-    t_hookkill = 0;
-    timedout = 1;
-    if (hook) kill_hook();
+  if (ev.t_hookkill && now >= ev.t_hookkill) {
+    ev.t_hookkill = 0;
+    ev.timedout = 1;
+    if (ev.hook) kill_hook();
   }
 }
 
 uint64_t events_deadline(void)
 {
-  if (t_hookkill && t_exit) return t_hookkill < t_exit ? t_hookkill : t_exit;
-  return t_hookkill ? t_hookkill : t_exit;
+  if (ev.t_hookkill && ev.t_exit) return ev.t_hookkill < ev.t_exit ? ev.t_hookkill : ev.t_exit;
+  return ev.t_hookkill ? ev.t_hookkill : ev.t_exit;
 }
 
 int events_draining(void)
 {
   uint64_t now = sv_now_ms();
   char num[22];
-  if (!hook && stage >= 2 && !qlen) return 0;
-  if (!t_exit) t_exit = now + (conf->event_timeout_ms ? conf->event_timeout_ms : EXIT_GRACE_MS);
-  if (now < t_exit) return 1;
+  if (!ev.hook && stage >= 2 && !ev.qlen) return 0;
+  if (!ev.t_exit) ev.t_exit = now + (ev.conf->event_timeout_ms ? ev.conf->event_timeout_ms : EXIT_GRACE_MS);
+  if (now < ev.t_exit) return 1;
   /* the grace is over: what is left is not delivered */
-  if (hook) kill_hook();
-  strerr_warnw(evname, ": exiting with ", sv_u64(num, qlen + (stage < 2)), " events not delivered");
-  hook = 0;
-  qlen = 0;
+  if (ev.hook) kill_hook();
+  strerr_warnw(ev.evname, ": exiting with ", sv_u64(num, ev.qlen + (stage < 2)), " events not delivered");
+  ev.hook = 0;
+  ev.qlen = 0;
   stage = 2;
   return 0;
 }

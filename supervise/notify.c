@@ -131,7 +131,7 @@ void notify_prepare(sv_conf const *c, int statefd, char const *svpath, char cons
   char abspath[SV_PATH_MAX + 16];
   dirfd = statefd;
   name = svname;
-  selfstop = 0;
+  if (selfstop) selfstop = 0; /* written only when it changes: its page is otherwise untouched */
   st->notifystatus[0] = 0;
   st->mainpid = 0;
   if (c->notify != SV_NOTIFY_SYSTEMD) {

@@ -54,8 +54,9 @@ static int sigfd = -1;
 
 /* ---- the one status writer ---- */
 
-/* the text last written, to write only news */
-static char published[SV_STATUS_MAX];
+/* the text last written, to write only news: its length and a 64-bit
+   FNV-1a hash of it, not a copy (a 2 kB buffer kept resident for a compare) */
+static uint64_t publishedhash;
 static size_t publishedlen;
 /* the status file could not be written: when the next try is due (0 none) */
 static uint64_t t_status;
@@ -83,9 +84,18 @@ static int publish_held(void) { return reportfd >= 0 || execerr[0]; }
    for its exec report, and a run whose report said it could not exec
    waits for its exit (the SIGCHLD may come a turn later): svc -w u must
    not see a run that is about to fail */
+static uint64_t text_hash(char const *s, size_t n)
+{
+  uint64_t h = 14695981039346656037ULL;
+  while (n--)
+    h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+  return h;
+}
+
 static void publish(void)
 {
   char buf[SV_STATUS_MAX];
+  uint64_t hash;
   size_t n;
   int retry;
   if (publish_held()) return;
@@ -94,8 +104,9 @@ static void publish(void)
   sv_strjoin(st.healthlog, sizeof st.healthlog, health_log(), (char *)0);
   n = sv_status_fmt(buf, sizeof buf, &st);
   retry = t_status && sv_now_ms() >= t_status;
-  if (!retry && n && n == publishedlen && !memcmp(buf, published, n)) return;
-  memcpy(published, buf, n);
+  hash = text_hash(buf, n);
+  if (!retry && n && n == publishedlen && hash == publishedhash) return;
+  publishedhash = hash;
   publishedlen = n;
   store(buf, n);
   /* §9: after the write, done or not: a new state goes to the history and
