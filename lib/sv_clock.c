@@ -65,3 +65,45 @@ uint64_t sv_wall_ms(void)
   clock_gettime(CLOCK_REALTIME, &ts);
   return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
+
+/* the civil date of a day count from 1970-01-01 (proleptic Gregorian, in
+   400-year eras of 146097 days, years starting on March 1st so that the
+   leap day is the last of its year) */
+static void civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d)
+{
+  int64_t z = days + 719468;
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  unsigned doe = (unsigned)(z - era * 146097);
+  unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  unsigned mp = (5 * doy + 2) / 153;
+  *d = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp < 10 ? mp + 3 : mp - 9;
+  *y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
+size_t sv_fmt_iso_utc(char *buf, uint64_t wall_ms)
+{
+  static char const sep[7] = {'-', '-', 'T', ':', ':', '.', 'Z'};
+  static unsigned char const width[7] = {4, 2, 2, 2, 2, 2, 3};
+  uint64_t secs = wall_ms / 1000, sod = secs % 86400;
+  int64_t y;
+  unsigned m, d, f[7];
+  char *p = buf;
+  civil_from_days((int64_t)(secs / 86400), &y, &m, &d);
+  if (y > 9999) y = 9999; /* four digits, as the format has */
+  f[0] = (unsigned)y, f[1] = m, f[2] = d;
+  f[3] = (unsigned)(sod / 3600), f[4] = (unsigned)(sod / 60 % 60), f[5] = (unsigned)(sod % 60);
+  f[6] = (unsigned)(wall_ms % 1000);
+  for (unsigned i = 0; i < 7; i++) {
+    unsigned x = f[i];
+    for (unsigned k = width[i]; k--;) {
+      p[k] = (char)('0' + x % 10);
+      x /= 10;
+    }
+    p += width[i];
+    *p++ = sep[i];
+  }
+  *p = 0;
+  return (size_t)(p - buf);
+}

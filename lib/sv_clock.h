@@ -14,6 +14,11 @@ extern uint64_t sv_wall_ms(void);
 extern size_t sv_fmt_duration(char *buf, uint64_t secs);
 /* writes ms as seconds with 3 decimals ("123.456"); returns length; buf >= 32 */
 extern size_t sv_fmt_secs(char *buf, uint64_t ms);
+/* writes wall_ms (ms since the epoch) as "2026-12-05T20:34:18.123Z"; returns
+   length; buf >= 32.  By arithmetic, not gmtime_r: glibc's reads
+   /etc/localtime and mallocs its zone on first use, in a daemon that
+   never needs a zone */
+extern size_t sv_fmt_iso_utc(char *buf, uint64_t wall_ms);
 /* parses "123", "123.4", "123.456" seconds into ms; 0 on syntax error */
 extern int sv_scan_secs(char const *s, uint64_t *ms);
 

@@ -91,38 +91,10 @@ static unsigned stage = 2;           /* next hook of ev.cur to run: 0, 1; 2 done
 
 static char const *state_word(int s) { return s == NOSTATE ? "NONE" : sv_state_name((enum sv_state)s); }
 
-/* 2026-12-05T20:34:18.123Z; buf >= 32 (by hand: supervise keeps stdio out) */
+/* 2026-12-05T20:34:18.123Z; buf >= 32 */
 static char *iso_time(char *buf, uint64_t wall_ms)
 {
-  time_t t = (time_t)(wall_ms / 1000);
-  struct tm tm;
-  unsigned ms = (unsigned)(wall_ms % 1000);
-  char *p = buf;
-  if (!gmtime_r(&t, &tm)) {
-    strcpy(buf, "1970-01-01T00:00:00.000Z");
-    return buf;
-  }
-  {
-    unsigned const f[7] = {(unsigned)tm.tm_year + 1900,
-                           (unsigned)tm.tm_mon + 1,
-                           (unsigned)tm.tm_mday,
-                           (unsigned)tm.tm_hour,
-                           (unsigned)tm.tm_min,
-                           (unsigned)tm.tm_sec,
-                           ms};
-    static char const sep[7] = {'-', '-', 'T', ':', ':', '.', 'Z'};
-    static unsigned char const width[7] = {4, 2, 2, 2, 2, 2, 3};
-    for (unsigned i = 0; i < 7; i++) {
-      unsigned x = f[i];
-      for (unsigned k = width[i]; k--;) {
-        p[k] = (char)('0' + x % 10);
-        x /= 10;
-      }
-      p += width[i];
-      *p++ = sep[i];
-    }
-  }
-  *p = 0;
+  sv_fmt_iso_utc(buf, wall_ms);
   return buf;
 }
 
