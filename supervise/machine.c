@@ -159,9 +159,12 @@ static void clear_failure(void)
 
 /* reloads conf: 1 ok, 0 bad (FATAL with the reason), -1 unreadable for
    now (EMFILE...: err says why; a failed start, retried) */
+static int conf_fresh; /* main loaded conf just now: the first start uses it as it is */
+
 static int reload_conf(char *err)
 {
-  int r = sv_conf_load(conf, ".", err);
+  int r = conf_fresh ? 1 : sv_conf_load(conf, ".", err);
+  conf_fresh = 0;
   if (r < 0) return -1;
   if (!r) {
     strerr_warnw(svpath, "/", err);
@@ -646,7 +649,9 @@ void machine_first(int conf_ok)
     return;
   }
   st.want = SV_WANT_UP;
+  conf_fresh = conf_ok; /* read a moment ago: not read again for this start */
   trystart();
+  conf_fresh = 0;
 }
 
 /* ---- timers ---- */
