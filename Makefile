@@ -121,11 +121,20 @@ $(B)/libsv.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && $(AR) rcs $@ $^
 
+# a program's objects in link order: the ones named in HOT_<prog> first.
+# Link order is the order of the zero-initialised data (.bss): the state a
+# quiet supervise writes (its names, status record, conf, timers) then
+# shares a few pages instead of sitting one per page between the big
+# buffers that only some services use (depends=, notify=, command=, stdout=)
+HOT_supervise := machine cgroup health watchdog schedule supervise
+prog_objs = $(patsubst %.c,$(B)/obj/%.o,$(foreach h,$(HOT_$(call progname,$(1))),$(call progdir,$(1))/$(h).c) \
+  $(filter-out $(foreach h,$(HOT_$(call progname,$(1))),$(call progdir,$(1))/$(h).c),$(sort $(wildcard $(call progdir,$(1))/*.c))))
+
 define prog_rule
-$(B)/bin/$(call progname,$(1)): $(patsubst %.c,$(B)/obj/%.o,$(wildcard $(call progdir,$(1))/*.c)) $(B)/libsv.a
+$(B)/bin/$(call progname,$(1)): $(call prog_objs,$(1)) $(B)/libsv.a
 	@mkdir -p $$(dir $$@)
 	$$(LINK) $$(PROG_LDFLAGS) -o $$@ $$^ $$(SV_LDLIBS) $$(LDLIBS)
-$(B)/tests/dyn/$(call progname,$(1)): $(patsubst %.c,$(B)/obj/%.o,$(wildcard $(call progdir,$(1))/*.c)) $(B)/libsv.a
+$(B)/tests/dyn/$(call progname,$(1)): $(call prog_objs,$(1)) $(B)/libsv.a
 	@mkdir -p $$(dir $$@)
 	$$(filter-out -static,$$(LINK)) -o $$@ $$^ $$(SV_LDLIBS) $$(LDLIBS)
 endef

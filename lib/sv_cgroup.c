@@ -79,16 +79,9 @@ static int find_base(char *cache, size_t max)
   return 0;
 }
 
-int sv_cgroup_base(char *buf, unsigned max)
-{
-  static char cache[SV_PATH_MAX];
-  static int known; /* 0 not looked, 1 found, -1 none */
-  if (!known) known = find_base(cache, sizeof cache) ? 1 : -1;
-  if (known < 0) return 0;
-  return !!sv_strjoin(buf, max, cache, (char *)0);
-}
+int sv_cgroup_base(char *buf, unsigned max) { return find_base(buf, max); }
 
-int sv_cgroup_path(char *buf, unsigned max, char const *svdir, int instance)
+int sv_cgroup_leaf(char *buf, unsigned max, char const *base, char const *svdir, int instance)
 {
   char leaf[256], num[22];
   size_t n = strlen(svdir), j = 0;
@@ -100,9 +93,14 @@ int sv_cgroup_path(char *buf, unsigned max, char const *svdir, int instance)
     leaf[j++] = *s == '/' ? '-' : *s;
   if (!j) leaf[j++] = '-';
   leaf[j] = 0;
-  if (!sv_cgroup_base(buf, max)) return 0;
-  return !!sv_strjoin(buf + strlen(buf), max - strlen(buf), "/", leaf, instance >= 0 ? "@" : "",
-                      instance >= 0 ? sv_i64(num, instance) : "", (char *)0);
+  return !!sv_strjoin(buf, max, base, "/", leaf, instance >= 0 ? "@" : "", instance >= 0 ? sv_i64(num, instance) : "",
+                      (char *)0);
+}
+
+int sv_cgroup_path(char *buf, unsigned max, char const *svdir, int instance)
+{
+  char base[SV_PATH_MAX];
+  return sv_cgroup_base(base, sizeof base) && sv_cgroup_leaf(buf, max, base, svdir, instance);
 }
 
 static int read_u64(char const *path, char const *key, uint64_t *u)

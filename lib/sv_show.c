@@ -24,8 +24,11 @@ int sv_view_load(sv_view *v, sv_target const *t)
   v->cgroup = 0;
   if (r && v->st.pid) {
     /* supervise names the cgroup after its getcwd(): the same physical path */
+    static char base[SV_PATH_MAX];
+    static int known; /* 0 not looked, 1 found, -1 none: mountinfo read once per svstat */
     char real[SV_PATH_MAX], cg[SV_PATH_MAX];
-    if (realpath(t->svdir, real) && sv_cgroup_path(cg, sizeof cg, real, t->instance))
+    if (!known) known = sv_cgroup_base(base, sizeof base) ? 1 : -1;
+    if (known > 0 && realpath(t->svdir, real) && sv_cgroup_leaf(cg, sizeof cg, base, real, t->instance))
       v->cgroup = sv_cgroup_usage(cg, &v->memory_bytes, &v->cpu_usec);
   }
   return 1;

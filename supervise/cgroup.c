@@ -24,7 +24,18 @@
 #include "sv_str.h"
 
 static char cgpath[SV_PATH_MAX];
-static int have;         /* cgpath exists (we made it) */
+static int located; /* cgpath: 0 not looked for yet, 1 found, -1 no hierarchy */
+static int have;    /* cgpath exists (we made it) */
+
+/* the service's cgroup, found once: the dir and the instance never change
+   under a supervise, and mountinfo is not read again at each restart */
+static int locate(char const *svpath, int instance)
+{
+  if (!located) located = sv_cgroup_path(cgpath, sizeof cgpath, svpath, instance) ? 1 : -1;
+  return located > 0;
+}
+
+char const *cgroup_leaf(char const *svpath, int instance) { return locate(svpath, instance) ? cgpath : 0; }
 static int procsfd = -1; /* cgpath/cgroup.procs, for the child to join */
 
 static int write_file(char const *dir, char const *file, char const *val)
@@ -122,7 +133,7 @@ void cgroup_prepare(sv_conf const *c, char const *svpath, int instance, char con
     procsfd = -1;
   }
   keys_list(&c->res, keys, sizeof keys);
-  if (!sv_cgroup_path(cgpath, sizeof cgpath, svpath, instance)) {
+  if (!locate(svpath, instance)) {
     if (keys[0]) strerr_warnw(svname, ": cgroup keys not applied (no writable cgroup v2 hierarchy): ", keys);
     have = 0;
     return;
@@ -156,7 +167,7 @@ void cgroup_adopt(char const *svpath, int instance)
     close(procsfd);
     procsfd = -1;
   }
-  have = sv_cgroup_path(cgpath, sizeof cgpath, svpath, instance) && lstat(cgpath, &s) == 0 && S_ISDIR(s.st_mode);
+  have = locate(svpath, instance) && lstat(cgpath, &s) == 0 && S_ISDIR(s.st_mode);
 }
 
 int cgroup_join(void)

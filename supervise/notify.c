@@ -40,7 +40,7 @@ static int sock = -1;
 static int dirfd = -1;
 static int abstract;                /* bound in the abstract namespace: no file */
 static char addr[SV_PATH_MAX + 16]; /* $NOTIFY_SOCKET */
-static char cgleaf[SV_PATH_MAX];    /* the service's cgroup, "" if none */
+static char const *cgleaf;          /* the service's cgroup, 0 if none */
 static char const *name = "";
 static uint64_t wdog_usec;
 static int selfstop;
@@ -142,7 +142,7 @@ void notify_prepare(sv_conf const *c, int statefd, char const *svpath, char cons
   sv_strjoin(abspath, sizeof abspath, svpath, "/", statedir, (char *)0);
   if (sock < 0) open_socket(abspath);
   wdog_usec = c->watchdog_ms * 1000;
-  if (!sv_cgroup_path(cgleaf, sizeof cgleaf, svpath, instance)) cgleaf[0] = 0;
+  cgleaf = cgroup_leaf(svpath, instance);
 }
 
 int notify_child(uid_t uid, gid_t gid)
@@ -178,7 +178,7 @@ static int in_cgroup(pid_t pid)
   char const *leaf, *line;
   ssize_t r;
   int fd;
-  if (!cgleaf[0] || access(cgleaf, F_OK) < 0) return 0;
+  if (!cgleaf || access(cgleaf, F_OK) < 0) return 0;
   leaf = strrchr(cgleaf, '/');
   sv_strjoin(p, sizeof p, "/proc/", sv_i64(num, pid), "/cgroup", (char *)0);
   fd = open(p, O_RDONLY | O_CLOEXEC);

@@ -49,7 +49,6 @@ static char const *const steps[] = {"read env/",
                                     "set limits",
                                     "join cgroup",
                                     "set up the heartbeat file or notify socket"};
-static int child_is_run;                  /* the child being forked is run: §9's environment */
 static char const *limit_what = "limits"; /* the key limits_apply failed on */
 
 typedef struct user_s user;
@@ -124,7 +123,7 @@ static int place_notification(int nfd, int w)
 }
 
 /* runs in the child: everything but exec; returns the failed step or -1 */
-static int prepare_child(sv_conf const *c, int instance, outfds const *o, user const *u, int notif_w)
+static int prepare_child(sv_conf const *c, int instance, outfds const *o, user const *u, int notif_w, int is_run)
 {
   selfpipe_finish(); /* 2.13 keeps trapped signals blocked: unblock for the service */
   /* and no disposition inherited from whoever started us (a shell's ignored
@@ -154,7 +153,7 @@ static int prepare_child(sv_conf const *c, int instance, outfds const *o, user c
   if (c->workingdir && chdir(c->workingdir) < 0) return STEP_CHDIR;
   /* before user=: only root may raise a hard limit or lower nice */
   if (limits_apply(&c->res, &limit_what) < 0) return STEP_LIMITS;
-  if (child_is_run) {
+  if (is_run) { /* §9's environment: for run, not finish nor a check */
     uid_t uid = u->set ? u->who.uid : (uid_t)-1;
     gid_t gid = u->set ? u->who.gid : (gid_t)-1;
     if (watchdog_child(uid, gid) < 0 || notify_child(uid, gid) < 0) return STEP_SVNOTIFY;
@@ -219,7 +218,7 @@ int spawn_report(int reportfd, char *err)
 /* forks the child that execs argv: its pid (0 on failure, err filled) and,
    in *reportfd, the read end on which it reports a failure before exec */
 static pid_t spawn(sv_conf const *c, int instance, outfds const *o, char const *const *argv, char const *what,
-                   int notif_w, int *reportfd, char *err)
+                   int notif_w, int is_run, int *reportfd, char *err)
 {
   int p[2];
   user u;
@@ -247,7 +246,7 @@ static pid_t spawn(sv_conf const *c, int instance, outfds const *o, char const *
       p[1] = d;
     }
     lookup_user(c, &u, p[1]);
-    step = prepare_child(c, instance, o, &u, notif_w);
+    step = prepare_child(c, instance, o, &u, notif_w, is_run);
     if (step >= 0) die_child(p[1], what, step);
     execv(argv[0], (char *const *)argv);
     die_child(p[1], what, STEP_EXEC);
@@ -278,9 +277,7 @@ pid_t spawn_run(sv_conf const *c, char const *svpath, int instance, outfds const
     snprintf(err, SV_ERR_MAX, "unable to create pipe: %s", strerror(errno));
     return 0;
   }
-  child_is_run = 1;
-  pid = spawn(c, instance, o, argv, c->has_run ? runpath : "command", np[1], reportfd, err);
-  child_is_run = 0;
+  pid = spawn(c, instance, o, argv, c->has_run ? runpath : "command", np[1], 1, reportfd, err);
   cgroup_spawned(); /* finish is not joined: it must not keep the cgroup populated */
   if (np[1] >= 0) close(np[1]);
   if (np[0] >= 0) {
@@ -307,7 +304,7 @@ pid_t spawn_finish(sv_conf const *c, char const *svpath, char const *name, int i
     sv_i64(sig, known ? WTERMSIG(wstat) : 0);
   }
   /* finish runs like run, without the readiness pipe */
-  return spawn(c, instance, o, argv, path, -1, reportfd, err);
+  return spawn(c, instance, o, argv, path, -1, 0, reportfd, err);
 }
 
 pid_t spawn_hook(sv_conf const *c, char const *svpath, char const *hook, int instance, outfds const *o, int *reportfd,
@@ -317,7 +314,7 @@ pid_t spawn_hook(sv_conf const *c, char const *svpath, char const *hook, int ins
   char const *argv[2] = {path, 0};
   sv_strjoin(path, sizeof path, svpath, "/", hook, (char *)0);
   /* like run: env/, env=, user=, limits, workingdir; not in run's cgroup */
-  return spawn(c, instance, o, argv, path, -1, reportfd, err);
+  return spawn(c, instance, o, argv, path, -1, 0, reportfd, err);
 }
 
 pid_t spawn_check(sv_conf const *c, char const *svpath, int instance, int outfd, int *reportfd, char *err)
@@ -334,5 +331,5 @@ pid_t spawn_check(sv_conf const *c, char const *svpath, int instance, int outfd,
   }
   /* the check's output goes to supervise's pipe, whatever stdout= says */
   cc.stdout_dest = cc.stderr_dest = 0;
-  return spawn(&cc, instance, &o, argv, argv[0] == path ? path : "healthcheck", -1, reportfd, err);
+  return spawn(&cc, instance, &o, argv, argv[0] == path ? path : "healthcheck", -1, 0, reportfd, err);
 }

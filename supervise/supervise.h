@@ -133,6 +133,8 @@ extern int limits_apply(sv_res const *r, char const **what);
 /* before a start: makes the service's cgroup, writes its keys, warns once
    naming the keys that could not be applied; the child joins it */
 extern void cgroup_prepare(sv_conf const *c, char const *svpath, int instance, char const *svname);
+/* the service's cgroup directory, 0 without a writable cgroup2 hierarchy */
+extern char const *cgroup_leaf(char const *svpath, int instance);
 /* in the child: joins the cgroup made by cgroup_prepare: 0 ok or none, -1 (errno) */
 extern int cgroup_join(void);
 /* after adopting a run: the cgroup a previous supervise made for it, if any */
