@@ -26,6 +26,8 @@
 static char cgpath[SV_PATH_MAX];
 static int located; /* cgpath: 0 not looked for yet, 1 found, -1 no hierarchy */
 static int have;    /* cgpath exists (we made it) */
+static int keyed;   /* its keys were set from conf (memory_max...) */
+static int doomed;  /* removed at the end of this loop turn (cgroup_tidy) */
 
 /* the service's cgroup, found once: the dir and the instance never change
    under a supervise, and mountinfo is not read again at each restart */
@@ -125,6 +127,15 @@ static void keys_list(sv_res const *r, char *buf, size_t max)
     if (r->cgset & (1u << i)) sv_strjoin(buf + strlen(buf), max - strlen(buf), buf[0] ? " " : "", names[i], (char *)0);
 }
 
+/* cgroup.procs, which the child writes to join: 1 open */
+static int open_procs(void)
+{
+  char p[SV_PATH_MAX + 16];
+  sv_strjoin(p, sizeof p, cgpath, "/cgroup.procs", (char *)0);
+  procsfd = open(p, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+  return procsfd >= 0;
+}
+
 void cgroup_prepare(sv_conf const *c, char const *svpath, int instance, char const *svname)
 {
   char base[SV_PATH_MAX], keys[128];
@@ -138,8 +149,15 @@ void cgroup_prepare(sv_conf const *c, char const *svpath, int instance, char con
     have = 0;
     return;
   }
-  /* settled before a start: an old leaf is empty, and a fresh one drops
-     the keys a changed conf no longer has */
+  /* settled before a start: the old leaf is empty.  A restart in the turn
+     its run ended keeps it as it is when neither the last start nor this
+     one set a key (no rmdir and mkdir); otherwise a fresh one drops the
+     keys a changed conf no longer has */
+  if (have && doomed && !c->res.cgset && !keyed && open_procs()) {
+    doomed = 0;
+    return;
+  }
+  doomed = 0;
   if (have || !access(cgpath, F_OK)) rmdir(cgpath);
   parent_of(base, sizeof base, cgpath);
   if ((mkdir(base, 0755) < 0 && errno != EEXIST) || (mkdir(cgpath, 0755) < 0 && errno != EEXIST)) {
@@ -149,13 +167,9 @@ void cgroup_prepare(sv_conf const *c, char const *svpath, int instance, char con
     return;
   }
   have = 1;
+  keyed = !!c->res.cgset;
   apply_keys(&c->res, svname);
-  {
-    char p[SV_PATH_MAX + 16];
-    sv_strjoin(p, sizeof p, cgpath, "/cgroup.procs", (char *)0);
-    procsfd = open(p, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (procsfd < 0) strerr_warnwu2sys("open ", p);
-  }
+  if (!open_procs()) strerr_warnwu3sys("open ", cgpath, "/cgroup.procs");
 }
 
 /* a run left by a supervise that died: its cgroup (made by that
@@ -239,8 +253,16 @@ void cgroup_signal(int sig)
   each_pid(&killone, sig);
 }
 
+/* the leaf goes at the end of this loop turn (cgroup_tidy): a start in
+   the same turn (a restart) takes it back as it is */
 void cgroup_remove(void)
 {
-  if (!have) return;
-  if (!rmdir(cgpath) || errno == ENOENT) have = 0;
+  if (have) doomed = 1;
+}
+
+void cgroup_tidy(void)
+{
+  if (!doomed) return;
+  doomed = 0;
+  if (have && (!rmdir(cgpath) || errno == ENOENT)) have = 0;
 }

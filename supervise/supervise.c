@@ -351,6 +351,7 @@ int main(int argc, char const *const *argv)
   }
 
   for (;;) {
+    cgroup_tidy();
     publish();
     /* §9: queued event hooks run (bounded by timeout-event) before the exit */
     if (flag.exit && settled() && !events_draining()) break;
@@ -363,6 +364,11 @@ int main(int argc, char const *const *argv)
     while (wait_nohang(&wstat) > 0)
       ;
   }
+  /* whatever the last start did (one that failed in the child never ran
+     to be settled), the leaf goes with supervise: rmdir fails on one that
+     still holds a process, which is then left as it is */
+  cgroup_remove();
+  cgroup_tidy();
   publish();
   return 0;
 }

@@ -147,6 +147,8 @@ extern int cgroup_populated(void);
 extern void cgroup_signal(int sig);
 /* the service is down: its cgroup goes */
 extern void cgroup_remove(void);
+/* at the end of each loop turn: removes the leaf cgroup_remove asked to */
+extern void cgroup_tidy(void);
 
 /* depends.c: depends= (SPEC §10) */
 /* 1 every dependency RUNNING and ready, 0 waiting (why: "waiting for a"),

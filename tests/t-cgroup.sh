@@ -91,3 +91,30 @@ if [ -e "$cgb/memory.current" ]; then
 else
   check "svstat -j: no memory_bytes without memory.current" sh -c "! printf '%s' '$j' | grep -q memory_bytes"
 fi
+
+# a restart reuses the leaf it ran in (no rmdir and mkdir between the runs);
+# a start that fails in the child (here: a workingdir that is not there),
+# then svc -x: supervise leaves no empty leaf behind
+mksv again 'exec sleep 1000'
+printf 'startsecs=0\n' > "$SVDIR/again/conf"
+supervise_bg "$SVDIR/again"
+await_status "$SVDIR/again" state=RUNNING
+cga=$hier/svkit/$(leaf "$SVDIR/again")
+ino1=$(stat -c %i "$cga" 2>/dev/null)
+p1=$(statusval "$SVDIR/again" pid)
+svc -r again
+check "restart: a new run" await_status "$SVDIR/again" state=RUNNING
+p2=$(statusval "$SVDIR/again" pid)
+check "restart: not the old run" test "$p1" != "$p2"
+expect_eq "restart: the new run is in the same leaf" "$(sed -n 's/^0:://p' "/proc/$p2/cgroup")" "/svkit/$(leaf "$SVDIR/again")"
+expect_eq "restart: the leaf was kept, not made again" "$(stat -c %i "$cga" 2>/dev/null)" "$ino1"
+svc -dw d -T 5000 again
+check "down: the leaf is removed" test ! -e "$cga"
+mksv nodir 'exec sleep 1000'
+printf 'workingdir=/nonexistent/svkit\n' > "$SVDIR/nodir/conf"
+supervise_bg "$SVDIR/nodir"
+sup=$BGPID
+check "failed start: BACKOFF" await_status "$SVDIR/nodir" state=BACKOFF
+svc -x nodir
+check "failed start, then svc -x: supervise exits" await_pid_gone "$sup" 5000
+check "failed start, then svc -x: no leaf left" test ! -e "$hier/svkit/$(leaf "$SVDIR/nodir")"
