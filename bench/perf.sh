@@ -23,7 +23,9 @@
 #     every run has appended its byte (a compiled helper polls the mark
 #     file's size every 0.5 ms); REPS (5) rounds, systems interleaved, fresh
 #     service directories each time; median and the ratios to s6 and
-#     daemontools;
+#     daemontools; and the floor: the same runs forked at once by one
+#     process with nothing supervising them (sh and sleep cost the same
+#     under every system: no supervisor can start them faster than that);
 #  4. restart: one service per supervisor whose run is a compiled program
 #     that stamps CLOCK_MONOTONIC ns and execs sleep; from just before the
 #     control command (svkit `svc -r`, s6 `s6-svc -r`, runit `sv term`,
@@ -89,6 +91,7 @@ cleanup_system() {
 cleanup() {
   local p
   cleanup_system
+  [ -f "$W/floor.pids" ] && while read -r p; do kill -KILL "$p" 2>/dev/null; done < "$W/floor.pids"
   for p in "${SUPS[@]}"; do TREE+=($(descendants "$p") "$p"); done
   for p in "${TREE[@]}"; do kill -KILL "$p" 2>/dev/null; done
   wait 2>/dev/null
@@ -100,6 +103,7 @@ trap 'exit 130' INT TERM
 # ---- the helper ----
 cat > "$W/pb.c" <<'EOF'
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -202,7 +206,33 @@ int main(int argc, char **argv)
       nap_us(200);
     }
   }
-  fprintf(stderr, "pb: usage: now | waitsize FILE BYTES MS | restart STAMPFILE MS CMD...\n");
+  if (argc == 4 && !strcmp(argv[1], "spawnall")) {
+    /* pb spawnall DIR PIDFILE: forks ./run in each DIR/x at once, as a
+       scanner would, but with nothing supervising them: the floor of part 3 */
+    char path[4096];
+    struct dirent *d;
+    DIR *dir = opendir(argv[2]);
+    FILE *pids = fopen(argv[3], "w");
+    if (!dir || !pids) return 111;
+    while ((d = readdir(dir))) {
+      pid_t p;
+      if (d->d_name[0] == '.') continue;
+      snprintf(path, sizeof path, "%s/%s", argv[2], d->d_name);
+      p = fork();
+      if (p < 0) return 111;
+      if (!p) {
+        int null = open("/dev/null", O_RDWR);
+        setsid();
+        if (null >= 0) dup2(null, 0), dup2(null, 1);
+        if (chdir(path) < 0) _exit(111);
+        execl("./run", "run", (char *)0);
+        _exit(127);
+      }
+      fprintf(pids, "%ld\n", (long)p);
+    }
+    return fclose(pids) ? 111 : 0;
+  }
+  fprintf(stderr, "pb: usage: now | waitsize FILE BYTES MS | restart STAMPFILE MS CMD... | spawnall DIR PIDFILE\n");
   return 100;
 }
 EOF
@@ -319,8 +349,17 @@ echo "   (the run script itself is one exec: sh; its exec of sleep is a second, 
 echo
 echo "3. $START_N services: ms from starting the scanner until every run started ($REPS rounds, interleaved)"
 declare -A START
-for s in $SYSTEMS; do START[$s]=""; mktree "$W/$s/tpl" "$START_N" "$W/$s/start.mark"; done
+for s in $SYSTEMS floor; do START[$s]=""; mktree "$W/$s/tpl" "$START_N" "$W/$s/start.mark"; done
 for r in $(seq 1 "$REPS"); do
+  # floor: the same runs forked at once by one process, nothing supervising
+  # them: what no supervisor can go below (sh and sleep are the same for all)
+  rm -rf "$W/floor/start"; cp -r "$W/floor/tpl" "$W/floor/start"; : > "$W/floor/start.mark"
+  sync
+  t0=$("$PB" now)
+  "$PB" spawnall "$W/floor/start" "$W/floor.pids" || echo "perf: warning: floor: spawnall failed" >&2
+  if t1=$("$PB" waitsize "$W/floor/start.mark" "$START_N" 120000); then START[floor]+="$(( (t1 - t0) / 1000000 )) "
+  else echo "perf: warning: floor: round $r: not every run started within 120 s" >&2; fi
+  while read -r p; do kill -KILL "$p" 2>/dev/null; done < "$W/floor.pids"
   for s in $SYSTEMS; do
     rm -rf "$W/$s/start"; cp -r "$W/$s/tpl" "$W/$s/start"; : > "$W/$s/start.mark"
     sync
@@ -335,7 +374,7 @@ for r in $(seq 1 "$REPS"); do
   done
 done
 printf '   %-12s %8s %8s %8s %8s\n' system median min max "rounds:"
-for s in $SYSTEMS; do
+for s in $SYSTEMS floor; do
   STARTMS[$s]=$(echo ${START[$s]} | tr ' ' '\n' | grep . | median)
   printf '   %-12s %8s %8s %8s   %s\n' "$s" "${STARTMS[$s]}" "$(echo ${START[$s]} | tr ' ' '\n' | grep . | sort -n | head -1)" \
     "$(echo ${START[$s]} | tr ' ' '\n' | grep . | sort -n | tail -1)" "${START[$s]}"
@@ -418,6 +457,8 @@ row "$START_N services, every run started (ms)" STARTMS "<= 0.7 x s6"
 declare -A STARTR
 for s in $SYSTEMS; do STARTR[$s]="$(ratio "${STARTMS[$s]}" "${STARTMS[s6]}") / $(ratio "${STARTMS[$s]}" "${STARTMS[daemontools]}")"; done
 row "  ratio to s6 / to daemontools" STARTR "<= 0.7 / -"
+printf '| %-46s |' "  floor: the runs alone, no supervisor (ms)"; printf ' %-11s |' "${STARTMS[floor]:--}"
+printf ' %s\n' "= $(ratio "${STARTMS[floor]:--}" "${STARTMS[s6]:--}") x s6: below it no supervisor can go"
 row "command -> new instance running (ms, median)" RESTART_MED "<= runit"
 declare -A RR
 for s in $SYSTEMS; do RR[$s]=$(ratio "${RESTART_MED[$s]}" "${RESTART_MED[runit]}"); done
