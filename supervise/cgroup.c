@@ -24,10 +24,11 @@
 #include "sv_str.h"
 
 static char cgpath[SV_PATH_MAX];
-static int located; /* cgpath: 0 not looked for yet, 1 found, -1 no hierarchy */
-static int have;    /* cgpath exists (we made it) */
-static int keyed;   /* its keys were set from conf (memory_max...) */
-static int doomed;  /* removed at the end of this loop turn (cgroup_tidy) */
+static int located;      /* cgpath: 0 not looked for yet, 1 found, -1 no hierarchy */
+static int have;         /* cgpath exists (we made it) */
+static int keyed;        /* its keys were set from conf (memory_max...) */
+static int doomed;       /* removed at the end of this loop turn (cgroup_tidy) */
+static int procsfd = -1; /* cgpath/cgroup.procs, for the child to join */
 
 /* the service's cgroup, found once: the dir and the instance never change
    under a supervise, and mountinfo is not read again at each restart */
@@ -38,7 +39,6 @@ static int locate(char const *svpath, int instance)
 }
 
 char const *cgroup_leaf(char const *svpath, int instance) { return locate(svpath, instance) ? cgpath : 0; }
-static int procsfd = -1; /* cgpath/cgroup.procs, for the child to join */
 
 static int write_file(char const *dir, char const *file, char const *val)
 {
@@ -182,6 +182,7 @@ void cgroup_adopt(char const *svpath, int instance)
     procsfd = -1;
   }
   have = locate(svpath, instance) && lstat(cgpath, &s) == 0 && S_ISDIR(s.st_mode);
+  keyed = have; /* the keys the dead supervise set are not known: the next start makes a fresh leaf */
 }
 
 int cgroup_join(void)
