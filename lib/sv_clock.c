@@ -82,18 +82,24 @@ static void civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d)
   *y = (int64_t)yoe + era * 400 + (*m <= 2);
 }
 
+void sv_utc_civil(int64_t secs, sv_utc *u)
+{
+  int64_t days = secs / 86400, sod = secs % 86400;
+  if (sod < 0) sod += 86400, days--;
+  civil_from_days(days, &u->year, &u->mon, &u->mday);
+  u->hour = (unsigned)(sod / 3600), u->min = (unsigned)(sod / 60 % 60), u->sec = (unsigned)(sod % 60);
+}
+
 size_t sv_fmt_iso_utc(char *buf, uint64_t wall_ms)
 {
   static char const sep[7] = {'-', '-', 'T', ':', ':', '.', 'Z'};
   static unsigned char const width[7] = {4, 2, 2, 2, 2, 2, 3};
-  uint64_t secs = wall_ms / 1000, sod = secs % 86400;
-  int64_t y;
-  unsigned m, d, f[7];
+  sv_utc u;
+  unsigned f[7];
   char *p = buf;
-  civil_from_days((int64_t)(secs / 86400), &y, &m, &d);
-  if (y > 9999) y = 9999; /* four digits, as the format has */
-  f[0] = (unsigned)y, f[1] = m, f[2] = d;
-  f[3] = (unsigned)(sod / 3600), f[4] = (unsigned)(sod / 60 % 60), f[5] = (unsigned)(sod % 60);
+  sv_utc_civil((int64_t)(wall_ms / 1000), &u);
+  if (u.year > 9999) u.year = 9999; /* four digits, as the format has */
+  f[0] = (unsigned)u.year, f[1] = u.mon, f[2] = u.mday, f[3] = u.hour, f[4] = u.min, f[5] = u.sec;
   f[6] = (unsigned)(wall_ms % 1000);
   for (unsigned i = 0; i < 7; i++) {
     unsigned x = f[i];

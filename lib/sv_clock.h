@@ -14,6 +14,13 @@ extern uint64_t sv_wall_ms(void);
 extern size_t sv_fmt_duration(char *buf, uint64_t secs);
 /* writes ms as seconds with 3 decimals ("123.456"); returns length; buf >= 32 */
 extern size_t sv_fmt_secs(char *buf, uint64_t ms);
+/* UTC broken down, by arithmetic (any int64 seconds, negative ones too) */
+typedef struct sv_utc_s sv_utc;
+struct sv_utc_s {
+  int64_t year;
+  unsigned mon, mday, hour, min, sec; /* 1-12, 1-31, 0-23, 0-59, 0-59 */
+};
+extern void sv_utc_civil(int64_t secs, sv_utc *u);
 /* writes wall_ms (ms since the epoch) as "2026-12-05T20:34:18.123Z"; returns
    length; buf >= 32.  By arithmetic, not gmtime_r: glibc's reads
    /etc/localtime and mallocs its zone on first use, in a daemon that

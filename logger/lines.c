@@ -6,6 +6,7 @@
 #include <skalibs/tai.h>
 
 #include "lines.h"
+#include "sv_clock.h"
 
 void lines_cut_next(char const *p, size_t avail, size_t linemax, size_t linelen, lines_cut *c)
 {
@@ -37,23 +38,23 @@ size_t lines_stamp_iso(char *s, struct timespec const *ts, lines_isocache *c)
   unsigned long us = (unsigned long)ts->tv_nsec / 1000 % 1000000;
   unsigned int i;
   if (!c->valid || ts->tv_sec != c->sec) {
-    struct tm tm;
+    sv_utc u;
     unsigned int y;
-    if (!gmtime_r(&ts->tv_sec, &tm)) memset(&tm, 0, sizeof tm);
+    sv_utc_civil((int64_t)ts->tv_sec, &u);
     /* four digits: years past 9999 (or before 0) are shown modulo 10000 */
-    y = (unsigned int)((tm.tm_year + 1900) % 10000 + 10000) % 10000;
+    y = (unsigned int)((u.year % 10000 + 10000) % 10000);
     put2(s, y / 100);
     put2(s + 2, y % 100);
     s[4] = '-';
-    put2(s + 5, (unsigned int)tm.tm_mon + 1);
+    put2(s + 5, u.mon);
     s[7] = '-';
-    put2(s + 8, (unsigned int)tm.tm_mday);
+    put2(s + 8, u.mday);
     s[10] = 'T';
-    put2(s + 11, (unsigned int)tm.tm_hour);
+    put2(s + 11, u.hour);
     s[13] = ':';
-    put2(s + 14, (unsigned int)tm.tm_min);
+    put2(s + 14, u.min);
     s[16] = ':';
-    put2(s + 17, (unsigned int)tm.tm_sec % 100);
+    put2(s + 17, u.sec);
     s[19] = '.';
     c->sec = ts->tv_sec;
     c->valid = 1;

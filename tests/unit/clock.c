@@ -45,6 +45,21 @@ int main(void)
   }
   if (bad) printf("# first difference at %llu ms\n", (unsigned long long)first_bad);
   verdict("every day from 1970 to 2400 as gmtime_r has it", !bad);
+  {
+    /* sv_utc_civil before the epoch too (svlog stamps any clock) */
+    unsigned bad2 = 0;
+    for (int64_t t = -4102444800LL; t < 0; t += 86399 * 7 + 3607) {
+      time_t tt = (time_t)t;
+      struct tm tm;
+      sv_utc u;
+      gmtime_r(&tt, &tm);
+      sv_utc_civil(t, &u);
+      if (u.year != tm.tm_year + 1900 || u.mon != (unsigned)tm.tm_mon + 1 || u.mday != (unsigned)tm.tm_mday ||
+          u.hour != (unsigned)tm.tm_hour || u.min != (unsigned)tm.tm_min || u.sec != (unsigned)tm.tm_sec)
+        bad2++;
+    }
+    verdict("sv_utc_civil from 1840 to 1970 as gmtime_r has it", !bad2);
+  }
   sv_fmt_iso_utc(a, 0);
   verdict("the epoch", !strcmp(a, "1970-01-01T00:00:00.000Z"));
   sv_fmt_iso_utc(a, 951782400000ULL + 123);
