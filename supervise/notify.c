@@ -26,7 +26,6 @@
 #include <skalibs/types.h>
 
 #include "supervise.h"
-#include "sv_cgroup.h"
 #include "sv_clock.h"
 #include "sv_proc.h"
 #include "sv_str.h"
@@ -125,7 +124,7 @@ static void open_socket(char const *abspath)
   sock = fd;
 }
 
-void notify_prepare(sv_conf const *c, int statefd, char const *svpath, char const *statedir, int instance,
+void notify_prepare(sv_conf const *c, int statefd, char const *svpath, char const *statedir, char const *leaf,
                     char const *svname, sv_status *st)
 {
   char abspath[SV_PATH_MAX + 16];
@@ -142,7 +141,7 @@ void notify_prepare(sv_conf const *c, int statefd, char const *svpath, char cons
   sv_strjoin(abspath, sizeof abspath, svpath, "/", statedir, (char *)0);
   if (sock < 0) open_socket(abspath);
   wdog_usec = c->watchdog_ms * 1000;
-  cgleaf = cgroup_leaf(svpath, instance);
+  cgleaf = leaf;
 }
 
 int notify_child(uid_t uid, gid_t gid)

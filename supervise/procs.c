@@ -52,7 +52,7 @@ pid_t procs_spawn(char *err)
   if (!outputs_prepare(conf, &outs.out, &outs.err, err)) return 0;
   cgroup_prepare(conf, svpath, instance, svname);
   watchdog_prepare(conf, statefd, svpath, statedir, svname);
-  notify_prepare(conf, statefd, svpath, statedir, instance, svname, &st);
+  notify_prepare(conf, statefd, svpath, statedir, cgroup_leaf(svpath, instance), svname, &st);
   return spawn_run(conf, svpath, instance, &outs, &notiffd, &reportfd, err);
 }
 

@@ -205,7 +205,7 @@ static void adopt_or_forget(void)
   if (st.state == SV_STARTING) t_running = sv_now_ms() + conf->startsecs_ms;
   /* §9: the adopted run's NOTIFY_SOCKET and $SV_HEARTBEAT keep working */
   watchdog_prepare(conf, statefd, svpath, statedir, svname);
-  notify_prepare(conf, statefd, svpath, statedir, instance, svname, &st);
+  notify_prepare(conf, statefd, svpath, statedir, cgroup_leaf(svpath, instance), svname, &st);
   watchdog_state(st.state);
   /* a stop the old supervise began: begun again here, SIGKILL deadline and all */
   if (old.state == SV_STOPPING) machine_dispatch(E_STOP);

@@ -84,8 +84,9 @@ extern int watchdog_take_fired(void);
 #define NOTIFY_STOPPING 8u
 #define NOTIFY_TRIGGER 16u /* WATCHDOG=trigger: as a missed heartbeat */
 /* before a start: opens (or closes) the socket as c says, clears st's
-   STATUS= text and MAINPID= */
-extern void notify_prepare(sv_conf const *c, int statefd, char const *svpath, char const *statedir, int instance,
+   STATUS= text and MAINPID=; leaf: the service's cgroup (cgroup_leaf), 0
+   if none, by which datagrams from the service's processes are told apart */
+extern void notify_prepare(sv_conf const *c, int statefd, char const *svpath, char const *statedir, char const *leaf,
                            char const *svname, sv_status *st);
 /* in run's child before user=: $NOTIFY_SOCKET, WATCHDOG_USEC, WATCHDOG_PID
    (unset without notify=systemd), the socket handed to uid: 0 ok, -1 */
