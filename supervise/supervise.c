@@ -8,7 +8,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -307,6 +309,27 @@ static uint64_t next_deadline(void)
   return p && (!e || p < e) ? p : e;
 }
 
+/* A deep call (the conf load, a status read, the cgroup set-up) leaves
+   several kB of stack that an idle supervise would keep resident for
+   good: before each wait, the pages wholly below this frame go back to
+   the kernel.  Below this frame nothing lives (one thread; a signal
+   handler runs after the call, on fresh zero pages); the margin covers
+   this frame's locals and madvise's own.  Unmapped parts of the range
+   are skipped (ENOMEM), so it need not know where the stack ends. */
+#define STACK_MARGIN 1024
+#define STACK_TRIM (128 * 1024)
+__attribute__((noinline)) static void stack_trim(void)
+{
+  static uintptr_t pagemask;
+  uintptr_t top;
+  if (!pagemask) pagemask = ~(uintptr_t)(sysconf(_SC_PAGESIZE) - 1);
+  /* this frame's own address (never inlined, so every caller's frame,
+     main's locals included, lies above it; a local's address could be on
+     a sanitizer's fake stack) */
+  top = ((uintptr_t)__builtin_frame_address(0) - STACK_MARGIN) & pagemask;
+  if (top > STACK_TRIM) madvise((void *)(top - STACK_TRIM), STACK_TRIM, MADV_DONTNEED);
+}
+
 /* one wait: each open fd, the earliest deadline; then each event */
 static void turn(void)
 {
@@ -321,6 +344,7 @@ static void turn(void)
     which[n++] = i;
   }
   sv_deadline_g(&deadline, next_deadline());
+  stack_trim();
   if (iopause_g(x, n, &deadline) < 0) strerr_diefusys(111, "iopause");
   /* an fd that an earlier handler closed meanwhile is not read */
   for (unsigned k = 0; k < n; k++)
