@@ -34,7 +34,8 @@
 #     before each (s6-supervise and daemontools' supervise hold back a start
 #     within 1 s of the previous one); median, p90 and the ratio to runit;
 #  5. svlog: bench/svlog.sh on disk (BENCH_MB, default 200, of 100-byte
-#     lines, rotating at 1 MB, 10 archives, no stamps): svlog, s6-log, cat.
+#     lines, rotating at 1 MB, 10 archives, no stamps): svlog, s6-log, cat,
+#     and cat+fsync (cat, then one fsync: the disk's own floor).
 #
 # Every system runs with PATH=/usr/sbin:/usr/bin:/sbin:/bin (daemontools'
 # svscan finds supervise there; svkit's svscan takes the supervise beside
@@ -438,6 +439,7 @@ awk '/^## .*100-byte lines, no stamps/ { on = 1; print "  " $0; next } /^## / { 
 LOGMS=$(awk '/^## .*100-byte lines, no stamps/ { on = 1; next } /^## / { on = 0 } on && $1 == "svlog" { print $2 }' "$W/svlog.out")
 S6LOGMS=$(awk '/^## .*100-byte lines, no stamps/ { on = 1; next } /^## / { on = 0 } on && $1 == "s6-log" { print $2 }' "$W/svlog.out")
 CATMS=$(awk '/^## .*100-byte lines, no stamps/ { on = 1; next } /^## / { on = 0 } on && $1 == "cat" { print $2 }' "$W/svlog.out")
+SYNCMS=$(awk '/^## .*100-byte lines, no stamps/ { on = 1; next } /^## / { on = 0 } on && $1 == "cat+fsync" { print $2 }' "$W/svlog.out")
 
 # ---- summary ----
 echo
@@ -466,6 +468,8 @@ row "  ratio to runit" RR "<= 1"
 echo
 printf 'svlog, %s MB rotating on disk: svlog %s ms, s6-log %s ms, cat %s ms: s6-log/svlog %s (goal >= 3), svlog/cat %s (goal <= 2)\n' \
   "$BENCH_MB" "${LOGMS:--}" "${S6LOGMS:--}" "${CATMS:--}" "$(ratio "${S6LOGMS:--}" "${LOGMS:--}")" "$(ratio "${LOGMS:--}" "${CATMS:--}")"
+printf '  floor: cat+fsync %s ms = %s x cat (the bytes on the disk once); svlog/(cat+fsync) %s\n' \
+  "${SYNCMS:--}" "$(ratio "${SYNCMS:--}" "${CATMS:--}")" "$(ratio "${LOGMS:--}" "${SYNCMS:--}")"
 printf 'load at end %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 for s in $SYSTEMS; do [ -s "$W/$s.err" ] && { echo "$s stderr (first lines):"; head -n 5 "$W/$s.err" | sed 's/^/   /'; }; done
 exit 0

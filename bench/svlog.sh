@@ -4,8 +4,10 @@
 # TAI64N stamps where the tool has them (and once without stamps).
 # Each measurement is the median of BENCH_REPS runs (default 3), on the disk
 # ($TMPDIR or /tmp) and on a tmpfs (/dev/shm): every logger but cat fsyncs at
-# each rotation, and on a disk that is what the time goes to.  With stamps,
-# a second limit, cat-out: cat of as many bytes as the stamped output.
+# each rotation, and on a disk that is what the time goes to.  So a second
+# floor, cat+fsync: cat, then one fsync of its file (coreutils `sync FILE`):
+# the bytes on the disk once, the least a logger that syncs can cost.  With
+# stamps, a third limit, cat-out: cat of as many bytes as the stamped output.
 # Usage: bench/svlog.sh [BUILD_DIR]    (BENCH_MB, BENCH_LINES, BENCH_REPS, BENCH_FS)
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,6 +42,7 @@ run1() {
   t0=$(now)
   case $tool in
     cat) cat "$in" | cat > "$d/current" ;;
+    cat+fsync) cat "$in" | cat > "$d/current" && sync "$d/current" ;;
     svlog) cat "$in" | "$SVLOG" -s 1000000 -n 10 ${stamp:+-t} "$d" ;;
     s6-log) cat "$in" | s6-log -b n10 s1000000 ${stamp:+t} "$d" ;;
     svlogd) printf 's1000000\nn10\n' > "$d/config"; cat "$in" | svlogd ${stamp:+-t} "$d" ;;
@@ -57,7 +60,7 @@ run() { # the median of REPS runs
 verify() {
   local d=$O/out kept n
   kept=$W/kept
-  if [ "$1" = cat ]; then cat "$d/current" > "$kept"; else cat "$d"/@*.[su] "$d/current" > "$kept" 2>/dev/null; fi
+  if [ "$1" = cat ] || [ "$1" = cat+fsync ]; then cat "$d/current" > "$kept"; else cat "$d"/@*.[su] "$d/current" > "$kept" 2>/dev/null; fi
   if [ -n "$2" ] && [ "$1" != cat ]; then cut -d' ' -f2- "$kept" > "$kept.2" && mv "$kept.2" "$kept"; fi
   n=$(wc -l < "$kept")
   if tail -n "$n" "$3" | cmp -s - "$kept"; then echo "$n ok"; else echo "$n MISMATCH"; fi
@@ -66,7 +69,7 @@ verify() {
 bench() { # NAME INPUT STAMP
   local name=$1 in=$2 stamp=$3 tool ms ref_cat ref_svlog
   declare -A T V
-  local tools="cat svlog s6-log svlogd multilog"
+  local tools="cat cat+fsync svlog s6-log svlogd multilog"
   [ -n "$stamp" ] && tools="cat cat-out svlog s6-log svlogd multilog"
   for tool in $tools; do
     [ "$tool" = cat ] && [ -n "$stamp" ] && { T[cat]=${CAT_MS[$name]}; V[cat]="(plain)"; continue; }
