@@ -32,6 +32,24 @@ kill_recorded_services() {
     $1 == "supervisor" && $2 ~ /^[1-9][0-9]*$/ { print "supervisor", $2, FILENAME }' {} + 2>/dev/null)
 }
 
+# the last resort, for what a broken supervise lost track of: every process
+# still working inside $T (a supervise's, svlog's and a run's cwd is its
+# service directory), then the cgroup leaves supervise made for services
+# under $T (named after the path: "/" becomes "-"), with whatever they hold
+kill_inside_T() {
+  local f pid leaf i
+  while read -r f; do
+    pid=${f#/proc/}; pid=${pid%/cwd}
+    [ "$pid" = $$ ] || [ "$pid" = "$BASHPID" ] || kill -KILL "$pid" 2>/dev/null
+  done < <(find /proc -mindepth 2 -maxdepth 2 -name cwd -lname "$T/*" 2>/dev/null)
+  for leaf in /sys/fs/cgroup/unified/svkit/"$(printf %s "${T#/}" | tr / -)"-*; do
+    [ -d "$leaf" ] || continue
+    [ -w "$leaf/cgroup.kill" ] && echo 1 > "$leaf/cgroup.kill" 2>/dev/null
+    # a leaf is busy until its killed processes are gone: a bounded wait
+    for ((i = 0; i < 50; i++)); do rmdir "$leaf" 2>/dev/null && break; [ -d "$leaf" ] || break; sleep 0.05; done
+  done
+}
+
 cleanup() {
   local p i
   for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
@@ -41,6 +59,7 @@ cleanup() {
   done
   kill_recorded_services
   for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
+  kill_inside_T
   wait 2>/dev/null
   rm -rf "$T"
 }
