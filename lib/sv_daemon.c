@@ -1,11 +1,14 @@
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <skalibs/djbunix.h>
 #include <skalibs/tai.h>
+#include <skalibs/types.h>
 
 #include "sv_clock.h"
 #include "sv_control.h"
@@ -85,13 +88,52 @@ int sv_daemon_sibling(char *buf, size_t len, char const *name, char const *argv0
   return access(buf, X_OK) < 0 ? -1 : 1;
 }
 
+/* exec resets every caught signal; only an ignored one survives it.  So a
+   parent that notes once which it ignores spares each child 62 sigaction
+   calls: the child resets those alone.  Not noted, it resets them all. */
+static sigset_t ignored;
+static int ignored_noted;
+
+/* the SigIgn mask of /proc/self/status (bit N-1: signal N): one read, not
+   a sigaction call per signal; 0 without /proc */
+static int ignored_from_proc(void)
+{
+  char buf[2048], *p;
+  uint64_t mask = 0;
+  ssize_t r = openreadnclose("/proc/self/status", buf, sizeof buf - 1);
+  if (r <= 0) return 0;
+  buf[r] = 0;
+  p = strstr(buf, "\nSigIgn:");
+  if (!p) return 0;
+  p += sizeof "\nSigIgn:" - 1;
+  while (*p == ' ' || *p == '\t')
+    p++;
+  if (!uint64_xscan(p, &mask)) return 0;
+  sigemptyset(&ignored);
+  for (int i = 1; i < NSIG && i <= 64; i++)
+    if (mask >> (i - 1) & 1) sigaddset(&ignored, i);
+  return 1;
+}
+
+void sv_daemon_note_signals(void)
+{
+  struct sigaction sa;
+  ignored_noted = 1;
+  if (ignored_from_proc()) return;
+  sigemptyset(&ignored);
+  for (int i = 1; i < NSIG; i++)
+    if (i != SIGKILL && i != SIGSTOP && !sigaction(i, 0, &sa) && !(sa.sa_flags & SA_SIGINFO) &&
+        sa.sa_handler == SIG_IGN)
+      sigaddset(&ignored, i);
+}
+
 void sv_daemon_child_signals(sigset_t const *blocked)
 {
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, blocked ? blocked : &none, 0);
   for (int i = 1; i < NSIG; i++)
-    if (i != SIGKILL && i != SIGSTOP) signal(i, SIG_DFL);
+    if (i != SIGKILL && i != SIGSTOP && (!ignored_noted || sigismember(&ignored, i) == 1)) signal(i, SIG_DFL);
 }
 
 void sv_deadline_g(tain *deadline, uint64_t e)

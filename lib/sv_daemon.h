@@ -42,5 +42,9 @@ extern void sv_deadline_g(struct tain_s *deadline, uint64_t e);
    null) and every disposition the default, whatever whoever started the
    daemon ignored (a shell's & ignores INT and QUIT) */
 extern void sv_daemon_child_signals(sigset_t const *blocked);
+/* in the parent, once its dispositions are final (it catches signals only
+   through a signalfd, or resets them before exec itself): notes the ignored
+   ones, so that sv_daemon_child_signals resets only those */
+extern void sv_daemon_note_signals(void);
 
 #endif

@@ -24,6 +24,7 @@
 
 #include "supervise.h"
 #include "sv_clock.h"
+#include "sv_daemon.h"
 #include "sv_statedir.h"
 #include "sv_str.h"
 #include "sv_svdir.h"
@@ -237,8 +238,7 @@ static void exec_hook(char const *path, event const *e)
   char const *argv[5] = {path, state_word(e->newstate), state_word(e->oldstate), ev.evname, 0};
   int fd;
   selfpipe_finish(); /* 2.13 keeps trapped signals blocked: unblock for the hook */
-  for (int s = 1; s < NSIG; s++)
-    if (s != SIGKILL && s != SIGSTOP) signal(s, SIG_DFL);
+  sv_daemon_child_signals(0);
   /* its own process group, killed whole after timeout-event or its end */
   setsid();
   fd = open("/dev/null", O_RDONLY);

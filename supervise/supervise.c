@@ -257,6 +257,7 @@ static void setup_signals(void)
   sigfd = sv_signals_trap(&set);
   if (sigfd < 0) strerr_diefusys(111, "trap signals");
   sig_ignore(SIGPIPE);
+  sv_daemon_note_signals();
 }
 
 /* ---- the loop ---- */

@@ -938,6 +938,7 @@ static void setup_signals(void)
   if (flag.pid1) sigaddset(&set, SIGPWR);
   sigfd = sv_signals_trap(&set);
   if (sigfd < 0) strerr_diefusys(111, "trap signals");
+  sv_daemon_note_signals();
 }
 
 /* a thousand services with loggers hold two thousand pipe ends */
