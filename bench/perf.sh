@@ -78,6 +78,17 @@ descendants() {
     { kids[$2] = kids[$2] " " $1 }
     END { q[1] = root; n = 1; for (i = 1; i <= n; i++) { m = split(kids[q[i]], k, " "); for (j = 1; j <= m; j++) { q[++n] = k[j]; print k[j] } } }'
 }
+# the cgroup leaves svkit's supervise made for services under $W (named
+# after the path, "/" as "-"): a supervise killed by the KILL below leaves
+# its leaf, and a thousand empty leaves slow every later mkdir there
+sweep_leaves() {
+  local leaf
+  for leaf in /sys/fs/cgroup/unified/svkit/"$(printf %s "${W#/}" | tr / -)"-*; do
+    [ -d "$leaf" ] || continue
+    [ -w "$leaf/cgroup.kill" ] && echo 1 > "$leaf/cgroup.kill" 2>/dev/null
+    rmdir "$leaf" 2>/dev/null
+  done
+}
 # stops the scanner and kills what is left of its tree, by pid
 cleanup_system() {
   local p
@@ -87,6 +98,7 @@ cleanup_system() {
   for _ in $(seq 1 50); do kill -0 "$SCANNER" 2>/dev/null || break; sleep 0.1; done
   for p in "${TREE[@]}"; do kill -KILL "$p" 2>/dev/null; done
   wait 2>/dev/null
+  sweep_leaves
   TREE=(); SCANNER=
 }
 cleanup() {
@@ -96,6 +108,7 @@ cleanup() {
   for p in "${SUPS[@]}"; do TREE+=($(descendants "$p") "$p"); done
   for p in "${TREE[@]}"; do kill -KILL "$p" 2>/dev/null; done
   wait 2>/dev/null
+  sweep_leaves
   rm -rf "$W"
 }
 trap cleanup EXIT
