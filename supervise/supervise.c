@@ -315,20 +315,60 @@ static uint64_t next_deadline(void)
    good: before each wait, the pages wholly below this frame go back to
    the kernel.  Below this frame nothing lives (one thread; a signal
    handler runs after the call, on fresh zero pages); the margin covers
-   this frame's locals and madvise's own.  Unmapped parts of the range
-   are skipped (ENOMEM), so it need not know where the stack ends. */
+   this frame's locals and madvise's own.  The range stays inside the
+   stack's own mapping, whose start /proc/self/maps gives once: below it
+   may lie another mapping (a small stack_guard_gap).  No /proc, no trim. */
 #define STACK_MARGIN 1024
-#define STACK_TRIM (128 * 1024)
+#define STACK_TRIM (64 * 1024)
+
+/* the start of the mapping that holds addr, from /proc/self/maps; 0 if
+   unknown.  Never inlined: its buffer must not be in stack_trim's frame */
+__attribute__((noinline)) static uintptr_t mapping_start(uintptr_t addr)
+{
+  char buf[512];
+  size_t len = 0;
+  uintptr_t found = 0;
+  int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  for (;;) {
+    ssize_t r = read(fd, buf + len, sizeof buf - 1 - len);
+    char *line = buf, *nl;
+    if (r <= 0) break;
+    len += (size_t)r;
+    buf[len] = 0;
+    while ((nl = memchr(line, '\n', len - (size_t)(line - buf)))) {
+      uint64_t lo = 0, hi = 0;
+      size_t n = uint64_xscan(line, &lo);
+      if (n && line[n] == '-' && uint64_xscan(line + n + 1, &hi) && lo <= addr && addr < hi) found = lo;
+      line = nl + 1;
+    }
+    /* a line longer than the buffer (a long path) is dropped whole */
+    len = line == buf ? 0 : len - (size_t)(line - buf);
+    memmove(buf, line, len);
+    if (found) break;
+  }
+  close(fd);
+  return found;
+}
+
 __attribute__((noinline)) static void stack_trim(void)
 {
-  static uintptr_t pagemask;
-  uintptr_t top;
-  if (!pagemask) pagemask = ~(uintptr_t)(sysconf(_SC_PAGESIZE) - 1);
+  static uintptr_t pagemask, floor;
+  static int looked;
+  uintptr_t top, lo;
   /* this frame's own address (never inlined, so every caller's frame,
      main's locals included, lies above it; a local's address could be on
      a sanitizer's fake stack) */
-  top = ((uintptr_t)__builtin_frame_address(0) - STACK_MARGIN) & pagemask;
-  if (top > STACK_TRIM) madvise((void *)(top - STACK_TRIM), STACK_TRIM, MADV_DONTNEED);
+  uintptr_t here = (uintptr_t)__builtin_frame_address(0);
+  if (!looked) {
+    looked = 1;
+    pagemask = ~(uintptr_t)(sysconf(_SC_PAGESIZE) - 1);
+    floor = mapping_start(here);
+  }
+  if (!floor) return;
+  top = (here - STACK_MARGIN) & pagemask;
+  lo = top - floor > STACK_TRIM ? top - STACK_TRIM : floor;
+  if (lo < top) madvise((void *)lo, top - lo, MADV_DONTNEED);
 }
 
 /* one wait: each open fd, the earliest deadline; then each event */
