@@ -91,8 +91,13 @@ int sv_daemon_sibling(char *buf, size_t len, char const *name, char const *argv0
 /* exec resets every caught signal; only an ignored one survives it.  So a
    parent that notes once which it ignores spares each child 62 sigaction
    calls: the child resets those alone.  Not noted, it resets them all. */
-static sigset_t ignored;
-static int ignored_noted;
+/* initialized, so in .data, whose pages every process writes at start-up
+   anyway: a zero-initialized pair would make a cold .bss page private in
+   every supervise */
+static struct {
+  int noted; /* 1 once noted, -1 before */
+  sigset_t set;
+} ignored = {.noted = -1};
 
 /* the SigIgn mask of /proc/self/status (bit N-1: signal N): one read, not
    a sigaction call per signal; 0 without /proc */
@@ -109,22 +114,22 @@ static int ignored_from_proc(void)
   while (*p == ' ' || *p == '\t')
     p++;
   if (!uint64_xscan(p, &mask)) return 0;
-  sigemptyset(&ignored);
+  sigemptyset(&ignored.set);
   for (int i = 1; i < NSIG && i <= 64; i++)
-    if (mask >> (i - 1) & 1) sigaddset(&ignored, i);
+    if (mask >> (i - 1) & 1) sigaddset(&ignored.set, i);
   return 1;
 }
 
 void sv_daemon_note_signals(void)
 {
   struct sigaction sa;
-  ignored_noted = 1;
+  ignored.noted = 1;
   if (ignored_from_proc()) return;
-  sigemptyset(&ignored);
+  sigemptyset(&ignored.set);
   for (int i = 1; i < NSIG; i++)
     if (i != SIGKILL && i != SIGSTOP && !sigaction(i, 0, &sa) && !(sa.sa_flags & SA_SIGINFO) &&
         sa.sa_handler == SIG_IGN)
-      sigaddset(&ignored, i);
+      sigaddset(&ignored.set, i);
 }
 
 void sv_daemon_child_signals(sigset_t const *blocked)
@@ -133,7 +138,7 @@ void sv_daemon_child_signals(sigset_t const *blocked)
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, blocked ? blocked : &none, 0);
   for (int i = 1; i < NSIG; i++)
-    if (i != SIGKILL && i != SIGSTOP && (!ignored_noted || sigismember(&ignored, i) == 1)) signal(i, SIG_DFL);
+    if (i != SIGKILL && i != SIGSTOP && (ignored.noted != 1 || sigismember(&ignored.set, i) == 1)) signal(i, SIG_DFL);
 }
 
 void sv_deadline_g(tain *deadline, uint64_t e)
