@@ -10,6 +10,7 @@
 #include <skalibs/djbunix.h>
 
 #include "sv_cgroup.h"
+#include "sv_proc.h"
 #include "sv_str.h"
 
 /* mountinfo escapes blanks in paths as \040 */
@@ -45,38 +46,26 @@ static int writable_cgroup2(char *line, char **path)
   return 1;
 }
 
-/* no stdio: supervise calls this and stays free of printf's pages.  The
-   buffer is small because it is on the stack of every supervise, deepest
-   in its start-up: a cgroup2 line is short, and a longer line (an overlay
-   mount's options) is dropped, not needed */
+struct base_wanted {
+  char *buf;
+  size_t max;
+};
+
+static int base_line(char *line, void *ctx)
+{
+  struct base_wanted *w = ctx;
+  char *path;
+  return writable_cgroup2(line, &path) && sv_strjoin(w->buf, w->max, path, "/svkit", (char *)0);
+}
+
+/* The buffer is small because it is on the stack of every supervise,
+   deepest in its start-up: a cgroup2 line is short, and a longer line (an
+   overlay mount's options) is skipped, not needed */
 static int find_base(char *cache, size_t max)
 {
   char buf[1024];
-  size_t len = 0;
-  int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return 0;
-  for (;;) {
-    ssize_t r = read(fd, buf + len, sizeof buf - 1 - len);
-    char *line = buf, *nl;
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) break;
-    len += (size_t)r;
-    buf[len] = 0;
-    while ((nl = strchr(line, '\n'))) {
-      char *path;
-      *nl = 0;
-      if (writable_cgroup2(line, &path) && sv_strjoin(cache, max, path, "/svkit", (char *)0)) {
-        close(fd);
-        return 1;
-      }
-      line = nl + 1;
-    }
-    len -= (size_t)(line - buf);
-    memmove(buf, line, len);
-    if (len == sizeof buf - 1) len = 0; /* a line longer than the buffer: dropped */
-  }
-  close(fd);
-  return 0;
+  struct base_wanted w = {cache, max};
+  return sv_proc_lines("/proc/self/mountinfo", buf, sizeof buf, &base_line, &w);
 }
 
 int sv_cgroup_base(char *buf, unsigned max) { return find_base(buf, max); }

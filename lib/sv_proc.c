@@ -1,4 +1,7 @@
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <skalibs/djbunix.h>
 #include <skalibs/types.h>
@@ -46,3 +49,30 @@ int sv_procstat_read(char const *name, sv_procstat *p)
 }
 
 int sv_procstat_dead(sv_procstat const *p) { return p->state == 'Z' || p->state == 'X'; }
+
+int sv_proc_lines(char const *path, char *buf, size_t max, int (*each)(char *line, void *ctx), void *ctx)
+{
+  size_t len = 0;
+  int skipping = 0, found = 0;
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  while (!found) {
+    ssize_t r = read(fd, buf + len, max - 1 - len);
+    char *line = buf, *nl;
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    len += (size_t)r;
+    buf[len] = 0;
+    while (!found && (nl = strchr(line, '\n'))) {
+      *nl = 0;
+      if (!skipping) found = (*each)(line, ctx);
+      skipping = 0;
+      line = nl + 1;
+    }
+    len -= (size_t)(line - buf);
+    memmove(buf, line, len);
+    if (len == max - 1) len = 0, skipping = 1; /* the rest of this line is dropped too */
+  }
+  close(fd);
+  return found;
+}

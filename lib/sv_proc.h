@@ -1,7 +1,8 @@
-/* The one reader of /proc/PID/stat. */
+/* The one reader of /proc/PID/stat, and of /proc files line by line. */
 #ifndef SV_PROC_H
 #define SV_PROC_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -20,5 +21,11 @@ extern int sv_procstat_parse(char const *s, sv_procstat *p);
 extern int sv_procstat_read(char const *name, sv_procstat *p);
 /* is the process a zombie or dead: it has exited, whoever reaps it */
 extern int sv_procstat_dead(sv_procstat const *p);
+
+/* calls each(line, ctx) on every line of path (the newline cut off), in
+   buf (max bytes: the caller's stack, so it chooses the size), until each
+   returns nonzero: that value; 0 at the end or on error.  A line longer
+   than buf is skipped whole.  No stdio: supervise stays free of its pages */
+extern int sv_proc_lines(char const *path, char *buf, size_t max, int (*each)(char *line, void *ctx), void *ctx);
 
 #endif

@@ -321,34 +321,23 @@ static uint64_t next_deadline(void)
 #define STACK_MARGIN 1024
 #define STACK_TRIM (64 * 1024)
 
-/* the start of the mapping that holds addr, from /proc/self/maps; 0 if
-   unknown.  Never inlined: its buffer must not be in stack_trim's frame */
+/* a /proc/self/maps line: its start, if its range holds *(uintptr_t *)ctx */
+static int holds(char *line, void *ctx)
+{
+  uintptr_t *addr = ctx;
+  uint64_t lo = 0, hi = 0;
+  size_t n = uint64_xscan(line, &lo);
+  if (!n || line[n] != '-' || !uint64_xscan(line + n + 1, &hi) || lo > *addr || *addr >= hi) return 0;
+  *addr = lo;
+  return 1;
+}
+
+/* the start of the mapping that holds addr; 0 if unknown.  Never inlined:
+   its buffer must not be in stack_trim's frame */
 __attribute__((noinline)) static uintptr_t mapping_start(uintptr_t addr)
 {
   char buf[512];
-  size_t len = 0;
-  uintptr_t found = 0;
-  int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return 0;
-  for (;;) {
-    ssize_t r = read(fd, buf + len, sizeof buf - 1 - len);
-    char *line = buf, *nl;
-    if (r <= 0) break;
-    len += (size_t)r;
-    buf[len] = 0;
-    while ((nl = memchr(line, '\n', len - (size_t)(line - buf)))) {
-      uint64_t lo = 0, hi = 0;
-      size_t n = uint64_xscan(line, &lo);
-      if (n && line[n] == '-' && uint64_xscan(line + n + 1, &hi) && lo <= addr && addr < hi) found = lo;
-      line = nl + 1;
-    }
-    /* a line longer than the buffer (a long path) is dropped whole */
-    len = line == buf ? 0 : len - (size_t)(line - buf);
-    memmove(buf, line, len);
-    if (found) break;
-  }
-  close(fd);
-  return found;
+  return sv_proc_lines("/proc/self/maps", buf, sizeof buf, &holds, &addr) ? addr : 0;
 }
 
 __attribute__((noinline)) static void stack_trim(void)

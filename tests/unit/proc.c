@@ -1,9 +1,12 @@
 /* Unit tests of lib/sv_proc.c, the one reader of /proc/PID/stat: a comm
    holding spaces and parens, negative fields, the flags that tell a kernel
    thread (svscan's init counts what is left at shutdown by them), and lines
-   that are not a stat line; then this process's own stat. */
+   that are not a stat line; then this process's own stat.  And
+   sv_proc_lines, the line reader of /proc files: every line whole, one
+   longer than the buffer skipped whole, a stop on the first match. */
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -15,6 +18,33 @@ static void verdict(char const *name, int good)
 {
   printf("%s proc: %s\n", good ? "ok" : "FAIL", name);
   if (!good) failures++;
+}
+
+/* collects the lines it sees, "|"-separated, in ctx; stops at "stop" */
+static int collect(char *line, void *ctx)
+{
+  char *seen = ctx;
+  strcat(seen, line);
+  strcat(seen, "|");
+  return !strcmp(line, "stop") ? 7 : 0;
+}
+
+static void lines_cases(void)
+{
+  char path[] = "/tmp/svkit-unit-proc.XXXXXX", buf[16], seen[256];
+  char const *text = "one\ntwo\nthis line is longer than sixteen\nthree\nstop\nafter\n";
+  int fd = mkstemp(path);
+  if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
+    verdict("lines: a temporary file", 0);
+    return;
+  }
+  close(fd);
+  seen[0] = 0;
+  verdict("lines: stops at a match, with its value", sv_proc_lines(path, buf, sizeof buf, &collect, seen) == 7);
+  verdict("lines: each line whole, a too long one skipped whole", !strcmp(seen, "one|two|three|stop|"));
+  seen[0] = 0;
+  verdict("lines: a missing file is 0", !sv_proc_lines("/nonexistent/svkit", buf, sizeof buf, &collect, seen) && !seen[0]);
+  unlink(path);
 }
 
 int main(void)
@@ -41,5 +71,6 @@ int main(void)
   verdict("our own stat: our parent, running",
           sv_procstat_read(self, &p) && p.ppid == getppid() && !sv_procstat_dead(&p) && p.starttime > 0);
   verdict("a pid that is gone: 0", !sv_procstat_read("999999999", &p));
+  lines_cases();
   return failures ? 1 : 0;
 }
