@@ -13,6 +13,7 @@
 #include "sv_clock.h"
 #include "sv_control.h"
 #include "sv_daemon.h"
+#include "sv_proc.h"
 #include "sv_statedir.h"
 #include "sv_str.h"
 
@@ -90,30 +91,25 @@ int sv_daemon_sibling(char *buf, size_t len, char const *name, char const *argv0
 
 /* exec resets every caught signal; only an ignored one survives it.  So a
    parent that notes once which it ignores spares each child 62 sigaction
-   calls: the child resets those alone.  Not noted, it resets them all. */
-/* initialized, so in .data, whose pages every process writes at start-up
+   calls: the child resets those alone.  Not noted, it resets them all.
+   Initialized, so in .data, whose pages every process writes at start-up
    anyway: a zero-initialized pair would make a cold .bss page private in
-   every supervise */
+   every supervise. */
 static struct {
   int noted; /* 1 once noted, -1 before */
   sigset_t set;
 } ignored = {.noted = -1};
 
-/* the SigIgn mask of /proc/self/status (bit N-1: signal N): one read, not
-   a sigaction call per signal; 0 without /proc */
-static int ignored_from_proc(void)
+/* the SigIgn line of /proc/self/status (bit N-1: signal N) */
+static int sigign_line(char *line, void *unused)
 {
-  char buf[2048], *p;
   uint64_t mask = 0;
-  ssize_t r = openreadnclose("/proc/self/status", buf, sizeof buf - 1);
-  if (r <= 0) return 0;
-  buf[r] = 0;
-  p = strstr(buf, "\nSigIgn:");
-  if (!p) return 0;
-  p += sizeof "\nSigIgn:" - 1;
-  while (*p == ' ' || *p == '\t')
-    p++;
-  if (!uint64_xscan(p, &mask)) return 0;
+  (void)unused;
+  if (strncmp(line, "SigIgn:", 7)) return 0;
+  line += 7;
+  while (*line == ' ' || *line == '\t')
+    line++;
+  if (!uint64_xscan(line, &mask)) return -1;
   sigemptyset(&ignored.set);
   for (int i = 1; i < NSIG && i <= 64; i++)
     if (mask >> (i - 1) & 1) sigaddset(&ignored.set, i);
@@ -123,8 +119,10 @@ static int ignored_from_proc(void)
 void sv_daemon_note_signals(void)
 {
   struct sigaction sa;
+  char buf[256];
   ignored.noted = 1;
-  if (ignored_from_proc()) return;
+  /* one read, not a sigaction call per signal; without /proc, those */
+  if (sv_proc_lines("/proc/self/status", buf, sizeof buf, &sigign_line, 0) == 1) return;
   sigemptyset(&ignored.set);
   for (int i = 1; i < NSIG; i++)
     if (i != SIGKILL && i != SIGSTOP && !sigaction(i, 0, &sa) && !(sa.sa_flags & SA_SIGINFO) &&
