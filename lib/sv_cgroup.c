@@ -2,8 +2,6 @@
    Never assumes /sys/fs/cgroup: hybrid systems mount cgroup2 elsewhere
    (/sys/fs/cgroup/unified), so the mount table is read. */
 
-#include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
