@@ -198,6 +198,30 @@ static void child_signals(void)
   sv_daemon_child_signals(&set);
 }
 
+/* in the vforked child: one write of "svscan: warning: unable to WHAT: REASON" */
+_Noreturn static void child_fail(char const *what, char const *name, int code)
+{
+  char msg[512];
+  int n = snprintf(msg, sizeof msg, "%s: warning: unable to %s%s: %s\n", PROG, what, name, strerror(errno));
+  if (n > 0 && write(2, msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1) < 0) _exit(code);
+  _exit(code);
+}
+
+_Noreturn static void spawned_child(service const *s, int instance, char const *const *argv)
+{
+  int in = instance == -2 ? s->pr : devnull;
+  int out = instance != -2 && s->pw >= 0 ? s->pw : 1;
+  child_signals();
+  setrlimit(RLIMIT_NOFILE, &orig_nofile);
+  /* its own session and process group: a ^C on svscan's terminal (or a
+     kill of svscan's group) reaches svscan alone, which then stops the
+     tree in priority order, loggers last */
+  setsid();
+  if (dup2(in, 0) < 0 || (out != 1 && dup2(out, 1) < 0)) child_fail("set up fds for supervise of ", s->name, 111);
+  execv(supervise_path, (char *const *)argv);
+  child_fail("exec ", supervise_path, 127);
+}
+
 /* instance -1: plain, -2: the logger, else supervise -i instance */
 static pid_t spawn_supervise(service const *s, int instance)
 {
@@ -215,28 +239,17 @@ static pid_t spawn_supervise(service const *s, int instance)
   }
   argv[n++] = dir;
   argv[n] = 0;
-  pid = fork();
+  /* vfork: with hundreds of services, fork's copy of svscan's page tables
+     and the faults on its pages afterwards were most of svscan's start-up
+     work.  The child only makes system calls before exec: every signal
+     svscan traps stays blocked and has no handler (selfpipe), and its
+     failure message is built on its own stack, not in svscan's buffers */
+  pid = vfork();
   if (pid < 0) {
     strerr_warnwusys("fork supervise for ", s->name);
     return 0;
   }
-  if (!pid) {
-    int in = instance == -2 ? s->pr : devnull;
-    int out = instance != -2 && s->pw >= 0 ? s->pw : 1;
-    child_signals();
-    setrlimit(RLIMIT_NOFILE, &orig_nofile);
-    /* its own session and process group: a ^C on svscan's terminal (or a
-       kill of svscan's group) reaches svscan alone, which then stops the
-       tree in priority order, loggers last */
-    setsid();
-    if (dup2(in, 0) < 0 || (out != 1 && dup2(out, 1) < 0)) {
-      strerr_warnwusys("set up fds for supervise of ", s->name);
-      _exit(111);
-    }
-    execv(supervise_path, (char *const *)argv);
-    strerr_warnwusys("exec ", supervise_path);
-    _exit(127);
-  }
+  if (!pid) spawned_child(s, instance, argv);
   return pid;
 }
 

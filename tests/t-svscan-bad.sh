@@ -93,3 +93,20 @@ kill -TERM "$SCAN"
 check "  ... and 1001 stop on SIGTERM" await_pid_gone "$SCAN" 60000
 t1=$(date +%s%N)
 ok "  ... (stopped in $(( (t1 - t0) / 1000000 )) ms)"
+
+# ---- a supervise beside svscan that cannot be exec'd ----
+# svscan starts the supervise built beside it: a copy of svscan in a dir of
+# its own, beside a "supervise" the kernel refuses (no ELF, no #!)
+rm -rf "$SVDIR"; mkdir -p "$SVDIR" "$T/brokenbin"
+cp "$SVBIN/svscan" "$T/brokenbin/svscan"
+printf 'not a program\n' > "$T/brokenbin/supervise"; chmod +x "$T/brokenbin/supervise"
+mksv afterfix 'exec sleep 1301'
+: > "$T/svscan.err"
+bg "$T/brokenbin/svscan" "$SVDIR" >>"$T/svscan.out" 2>>"$T/svscan.err"; SCAN=$BGPID
+check "unexecutable supervise: one line names the file and the reason" await_file "$T/svscan.err" \
+  "svscan: warning: unable to exec $T/brokenbin/supervise: Exec format error"
+check "  ... svscan goes on" kill -0 "$SCAN"
+cp "$SVBIN/supervise" "$T/brokenbin/supervise.new" && mv "$T/brokenbin/supervise.new" "$T/brokenbin/supervise"
+check "  ... fixed, the next try starts the service" running afterfix 10000
+kill -TERM "$SCAN"
+check "  ... and svscan stops it" await_pid_gone "$SCAN" 15000
